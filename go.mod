@@ -1,0 +1,3 @@
+module github.com/pi-forge/pi-forge
+
+go 1.26
