@@ -40,7 +40,7 @@ type Options struct {
 	// ExposeDocs serves /api/docs and /api/docs/json.
 	ExposeDocs bool
 	// DocsUI holds the interactive docs page assets (index.html + assets).
-	DocsUI fs.FS
+	DocsUI  fs.FS
 	Version string
 	// LogRequests writes one log line per request at info level.
 	LogRequests bool
