@@ -15,6 +15,7 @@ import (
 	"github.com/pi-forge/pi-forge/internal/buildinfo"
 	"github.com/pi-forge/pi-forge/internal/config"
 	"github.com/pi-forge/pi-forge/internal/server"
+	"github.com/pi-forge/pi-forge/internal/server/docsui"
 	"github.com/pi-forge/pi-forge/web"
 )
 
@@ -38,6 +39,7 @@ func New(cfg *config.Config, log *slog.Logger) (*App, error) {
 		ExtraImgSrc: cfg.LogoImgSrcAllowlist,
 		UI:          uiFiles(cfg),
 		ExposeDocs:  cfg.ExposeDocs,
+		DocsUI:      docsui.Files(),
 		Version:     buildinfo.Version(),
 		LogRequests: true,
 	})

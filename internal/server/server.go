@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -56,6 +57,7 @@ type Server struct {
 	limiters *rateLimiters
 
 	mu       sync.Mutex
+	raw      []string
 	shutdown []func(context.Context)
 	closing  chan struct{}
 }
@@ -87,7 +89,48 @@ func (s *Server) API() huma.API { return s.api }
 // Handle mounts a raw handler (WebSocket upgrades and the like) that huma
 // cannot describe; pair it with Describe so it still appears in the OpenAPI
 // document.
-func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
+func (s *Server) Handle(pattern string, h http.Handler) {
+	s.mux.Handle(pattern, h)
+	s.mu.Lock()
+	s.raw = append(s.raw, pattern)
+	s.mu.Unlock()
+}
+
+// UndocumentedRoutes lists raw /api/v1 routes that no OpenAPI operation
+// describes; a test keeps it empty.
+func (s *Server) UndocumentedRoutes() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var missing []string
+	paths := s.api.OpenAPI().Paths
+	for _, pattern := range s.raw {
+		method, path, ok := strings.Cut(pattern, " ")
+		if !ok || !strings.HasPrefix(path, APIPrefix+"/") {
+			continue
+		}
+		item := paths[path]
+		if item == nil || operationFor(item, method) == nil {
+			missing = append(missing, pattern)
+		}
+	}
+	return missing
+}
+
+func operationFor(item *huma.PathItem, method string) *huma.Operation {
+	switch method {
+	case http.MethodGet:
+		return item.Get
+	case http.MethodPost:
+		return item.Post
+	case http.MethodPut:
+		return item.Put
+	case http.MethodPatch:
+		return item.Patch
+	case http.MethodDelete:
+		return item.Delete
+	}
+	return nil
+}
 
 // Describe adds an operation served by a raw handler to the OpenAPI document.
 func (s *Server) Describe(op *huma.Operation) { s.api.OpenAPI().AddOperation(op) }
