@@ -270,6 +270,18 @@ func (c *listCache) summary(path string) (summary, time.Time, error) {
 	return sum, fi.ModTime(), nil
 }
 
+// forget drops one file, and everything under its sibling dir.
+func (c *listCache) forget(path string) {
+	prefix := strings.TrimSuffix(path, ".jsonl") + string(filepath.Separator)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for p := range c.files {
+		if p == path || strings.HasPrefix(p, prefix) {
+			delete(c.files, p)
+		}
+	}
+}
+
 // prune forgets files under dir that are gone.
 func (c *listCache) prune(dir string, present []sessionFile) {
 	keep := make(map[string]bool, len(present))
