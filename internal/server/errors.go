@@ -146,6 +146,16 @@ func init() {
 	// huma exposes its error constructor as a package variable; installing
 	// ours once here makes every huma-generated error use our shape.
 	huma.NewError = humaError
+	// With a context at hand, remember the cause of a 500 so the access log
+	// records it; the client only ever sees internal_error.
+	huma.NewErrorWithContext = func(ctx huma.Context, status int, msg string, errs ...error) huma.StatusError {
+		if status >= 500 && ctx != nil {
+			if ri := infoFrom(ctx.Context()); ri != nil {
+				ri.err = errors.Join(errs...)
+			}
+		}
+		return humaError(status, msg, errs...)
+	}
 }
 
 // Schema describes the error body in the OpenAPI document.
