@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 )
 
@@ -155,7 +156,7 @@ func (o *Object) UnmarshalJSON(data []byte) error {
 	if _, err := dec.Token(); err != nil {
 		return err
 	}
-	if _, err := dec.Token(); err == nil {
+	if _, err := dec.Token(); err != io.EOF {
 		return errors.New("data after the JSON object")
 	}
 	return nil

@@ -113,6 +113,8 @@ func mkdirOrLocked(dir string) error {
 // nobody takes a lock we hold for a long time as abandoned.
 func startRefresh(dir string, stale time.Duration) *heldLock {
 	l := &heldLock{dir: dir, every: max(stale/2, time.Second)}
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	l.timer = time.AfterFunc(l.every, l.refresh)
 	return l
 }

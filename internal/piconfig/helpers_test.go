@@ -1,0 +1,20 @@
+package piconfig
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+// equalJSONText compares two JSON texts by value.
+func equalJSONText(t *testing.T, a, b string) bool {
+	t.Helper()
+	var x, y any
+	if err := json.Unmarshal([]byte(a), &x); err != nil {
+		t.Fatalf("%v: %s", err, a)
+	}
+	if err := json.Unmarshal([]byte(b), &y); err != nil {
+		t.Fatalf("%v: %s", err, b)
+	}
+	return reflect.DeepEqual(x, y)
+}
