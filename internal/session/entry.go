@@ -5,9 +5,12 @@
 package session
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
+
+	"github.com/tidwall/gjson"
 
 	"github.com/pi-forge/pi-forge/internal/ai"
 )
@@ -147,6 +150,9 @@ func parseHeader(line []byte) (Header, bool) {
 
 // parseEntry decodes a v3 entry line. The returned entry keeps line as Raw.
 func parseEntry(line []byte) (*Entry, error) {
+	if bytes.HasPrefix(line, prefixMessage) {
+		return parseMessageEntry(line)
+	}
 	var w wireEntry
 	if err := json.Unmarshal(line, &w); err != nil {
 		return nil, err
@@ -197,6 +203,43 @@ func parseEntry(line []byte) (*Entry, error) {
 	}
 	return e, nil
 }
+
+// parseMessageEntry is parseEntry for the line type that dominates every
+// file: gjson picks the envelope fields and the message's bytes, so only
+// the message goes through encoding/json (which re-validates every nested
+// value it decodes).
+func parseMessageEntry(line []byte) (*Entry, error) {
+	if !gjson.ValidBytes(line) {
+		return nil, errInvalidLine
+	}
+	f := gjson.GetManyBytes(line, "type", "id", "parentId", "timestamp", "message")
+	if f[0].String() != TypeMessage || f[1].Type != gjson.String {
+		return nil, errNotEntry
+	}
+	e := &Entry{Type: TypeMessage, ID: f[1].String(), Timestamp: f[3].String(), raw: slices.Clip(line)}
+	if f[2].Type == gjson.String {
+		e.ParentID = f[2].String()
+	}
+	var m ai.Message
+	if f[4].Exists() && f[4].Type != gjson.Null {
+		if err := json.Unmarshal(unsafeBytes(line, f[4]), &m); err != nil {
+			return nil, fmt.Errorf("session: entry %s: %w", e.ID, err)
+		}
+	}
+	e.Message = &m
+	return e, nil
+}
+
+// unsafeBytes returns the bytes of a gjson result inside line without a copy.
+func unsafeBytes(line []byte, r gjson.Result) []byte {
+	if r.Index > 0 && r.Index+len(r.Raw) <= len(line) {
+		return line[r.Index : r.Index+len(r.Raw)]
+	}
+	return []byte(r.Raw)
+}
+
+// errInvalidLine reports a line that is not valid JSON.
+var errInvalidLine = fmt.Errorf("session: line is not valid JSON")
 
 // customMessage builds the custom-role message a custom_message entry stands
 // for in the LLM context (pi's createCustomMessage).

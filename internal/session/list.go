@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -249,21 +250,34 @@ type cachedSummary struct {
 func newListCache() *listCache { return &listCache{files: map[string]cachedSummary{}} }
 
 func (c *listCache) summary(path string) (summary, time.Time, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return summary{}, time.Time{}, err
-	}
 	c.mu.Lock()
-	cs, ok := c.files[path]
+	cs, cached := c.files[path]
 	c.mu.Unlock()
-	if ok && cs.size == fi.Size() && cs.mtime.Equal(fi.ModTime()) {
-		return cs.sum, cs.mtime, nil
+	if cached {
+		fi, err := os.Stat(path)
+		if err != nil {
+			return summary{}, time.Time{}, err
+		}
+		if cs.size == fi.Size() && cs.mtime.Equal(fi.ModTime()) {
+			return cs.sum, cs.mtime, nil
+		}
 	}
-	data, err := os.ReadFile(path)
+	// open, fstat, one read, close: a cold list is mostly syscalls.
+	f, err := os.Open(path)
 	if err != nil {
 		return summary{}, time.Time{}, err
 	}
-	sum := summarize(data)
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return summary{}, time.Time{}, err
+	}
+	data := make([]byte, fi.Size())
+	n, err := io.ReadFull(f, data)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return summary{}, time.Time{}, err
+	}
+	sum := summarize(data[:n])
 	c.mu.Lock()
 	c.files[path] = cachedSummary{size: fi.Size(), mtime: fi.ModTime(), sum: sum}
 	c.mu.Unlock()

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -103,10 +104,9 @@ func (s *Session) load() error {
 		return s.migrateAndReload(append([][]byte{fl.lines[hdrAt]}, lines...), h.Version)
 	}
 	s.header = h
-	for _, l := range lines {
-		e, err := parseEntry(l)
-		if err != nil {
-			if e = recoverGlued(l); e == nil {
+	for i, e := range parseLines(lines) {
+		if e == nil {
+			if e = recoverGlued(lines[i]); e == nil {
 				continue // malformed lines are skipped, as pi does
 			}
 		}
@@ -119,6 +119,29 @@ func (s *Session) load() error {
 	}
 	s.needNL = fl.missingNewline
 	return nil
+}
+
+// parseLines decodes entry lines, in parallel for long files (decoding
+// messages is most of the cost of resuming a session). A nil result marks a
+// line that did not parse.
+func parseLines(lines [][]byte) []*Entry {
+	out := make([]*Entry, len(lines))
+	workers := runtime.GOMAXPROCS(0)
+	if len(lines) < 512 || workers < 2 {
+		workers = 1
+	}
+	chunk := (len(lines) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for start := 0; start < len(lines); start += chunk {
+		end := min(start+chunk, len(lines))
+		wg.Go(func() {
+			for i := start; i < end; i++ {
+				out[i], _ = parseEntry(lines[i])
+			}
+		})
+	}
+	wg.Wait()
+	return out
 }
 
 // startFresh makes s a new, unwritten session that keeps s.path.
