@@ -44,10 +44,12 @@ func (l *turnLoop) runTools(calls []ai.Content) ([]ai.Message, []ai.Message) {
 	a.mu.Unlock()
 
 	runs := make([]toolCallRun, len(calls))
-	var steering []ai.Message
 	for i := range calls {
+		runs[i].call = calls[i]
+	}
+	var steering []ai.Message
+	for i := range runs {
 		r := &runs[i]
-		r.call = calls[i]
 		a.emit(&Event{Type: EventToolExecutionStart, ToolCallID: r.call.ID, ToolName: r.call.Name, Args: r.call.Arguments})
 		l.prepare(r, tools)
 		if steering = l.take(&a.steering); len(steering) > 0 {
