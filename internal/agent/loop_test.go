@@ -29,7 +29,7 @@ func TestPromptToolReplyEventOrder(t *testing.T) {
 
 	want := []string{
 		"agent_start", "turn_start", "message_start", "message_end", // the prompt
-		"message_start", // assistant
+		"message_start",                                      // assistant
 		"message_update", "message_update", "message_update", // thinking
 		"message_update", "message_update", "message_update", "message_update", // text
 		"message_update", "message_update", "message_update", "message_update", // tool call
