@@ -10,12 +10,16 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 
 	"github.com/pi-forge/pi-forge/internal/api"
+	"github.com/pi-forge/pi-forge/internal/auth"
 	"github.com/pi-forge/pi-forge/internal/buildinfo"
 	"github.com/pi-forge/pi-forge/internal/config"
+	"github.com/pi-forge/pi-forge/internal/projects"
 	"github.com/pi-forge/pi-forge/internal/server"
 	"github.com/pi-forge/pi-forge/internal/server/docsui"
+	"github.com/pi-forge/pi-forge/internal/theme"
 	"github.com/pi-forge/pi-forge/web"
 )
 
@@ -24,6 +28,9 @@ type App struct {
 	Config *config.Config
 	Log    *slog.Logger
 	Server *server.Server
+
+	Auth     *auth.Service   // credentials, tokens, lockout
+	Projects *projects.Store // the project registry; other areas look projects up here
 }
 
 // New creates the data directories and builds every service.
@@ -32,8 +39,14 @@ func New(cfg *config.Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a := &App{Config: cfg, Log: log}
+	authSvc, err := auth.New(auth.OptionsFromConfig(cfg, log))
+	if err != nil {
+		return nil, err
+	}
+	a.Auth = authSvc
 	a.Server = server.New(server.Options{
 		Logger:      log,
+		Auth:        authSvc,
 		TrustProxy:  cfg.TrustProxy,
 		CORSOrigin:  cfg.CORSOrigin,
 		ExtraImgSrc: cfg.LogoImgSrcAllowlist,
@@ -44,6 +57,7 @@ func New(cfg *config.Config, log *slog.Logger) (*App, error) {
 		LogRequests: true,
 	})
 	api.RegisterHealth(a.Server.API(), api.HealthSource{})
+	a.registerAuthAndProjects()
 	return a, nil
 }
 
@@ -82,4 +96,23 @@ func makeDirs(cfg *config.Config) error {
 }
 
 // AuthEnabled reports whether requests need credentials.
-func (a *App) AuthEnabled() bool { return false }
+func (a *App) AuthEnabled() bool { return a.Auth.Enabled() }
+
+// registerAuthAndProjects mounts auth, ui-config/theme and projects.
+func (a *App) registerAuthAndProjects() {
+	cfg, h := a.Config, a.Server.API()
+	api.RegisterAuth(h, a.Auth, server.RateLimit(cfg.RateLimitLogin))
+	api.RegisterUIConfig(h, api.UIConfigSource{
+		Config:             cfg,
+		Version:            buildinfo.Version(),
+		Theme:              theme.NewStore(filepath.Join(cfg.ForgeDataDir, "theme.json")),
+		PasswordConfigured: a.Auth.PasswordConfigured,
+	})
+	a.Projects = projects.New(projects.Options{
+		File:       filepath.Join(cfg.ForgeDataDir, "projects.json"),
+		Workspace:  cfg.WorkspacePath,
+		SessionDir: cfg.SessionDir,
+		Logger:     a.Log,
+	})
+	api.RegisterProjects(h, a.Projects)
+}
