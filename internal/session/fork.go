@@ -54,10 +54,8 @@ func (st *Store) Fork(src *Session, entryID string, pos ForkPosition) (ForkResul
 	if cut != "" {
 		path = src.pathLocked(cut)
 	}
-	for _, pe := range path {
-		if pe.Type != TypeLabel {
-			ns.index(pe)
-		}
+	if err := copyWithoutLabels(ns, path); err != nil {
+		return ForkResult{}, err
 	}
 	for _, pe := range path {
 		l, ok := src.labels[pe.ID]
@@ -80,6 +78,53 @@ func (st *Store) Fork(src *Session, entryID string, pos ForkPosition) (ForkResul
 	}
 	res.Session = ns
 	return res, nil
+}
+
+// copyWithoutLabels adds path to ns without its label entries. An entry
+// whose parent was a label is re-linked to the label's parent, rewriting its
+// parentId. (pi drops the labels without re-linking, which leaves every entry
+// after a mid-path label an orphan in the forked file.)
+func copyWithoutLabels(ns *Session, path []*Entry) error {
+	relink := map[string]string{} // dropped label id -> its parent
+	for _, pe := range path {
+		if pe.Type == TypeLabel {
+			relink[pe.ID] = pe.ParentID
+			continue
+		}
+		parent, moved := pe.ParentID, false
+		for {
+			up, ok := relink[parent]
+			if !ok {
+				break
+			}
+			parent, moved = up, true
+		}
+		if moved {
+			re, err := withParent(pe, parent)
+			if err != nil {
+				return err
+			}
+			pe = re
+		}
+		ns.index(pe)
+	}
+	return nil
+}
+
+// withParent returns a copy of e with another parentId, its other bytes kept.
+func withParent(e *Entry, parent string) (*Entry, error) {
+	o, err := parseOrdered(e.raw)
+	if err != nil {
+		return nil, fmt.Errorf("session: relink %s: %w", e.ID, err)
+	}
+	if parent == "" {
+		o.set("parentId", []byte("null"))
+	} else {
+		o.set("parentId", appendJSString(nil, parent))
+	}
+	c := *e
+	c.ParentID, c.raw = parent, o.encode()
+	return &c, nil
 }
 
 // ForkFrom copies a whole session file into projectID's dir for cwd (pi's

@@ -264,3 +264,32 @@ func TestForkFrom(t *testing.T) {
 	}
 	_ = os.Remove(f.Path())
 }
+
+// TestForkRelinksAfterLabels: label entries are not copied into a fork; an
+// entry that was a label's child hangs from the label's parent instead.
+func TestForkRelinksAfterLabels(t *testing.T) {
+	st := testStore(t)
+	s, id := conversation(t, st)
+	must[string](t)(s.SetLabel(id[0], "one"))
+	must[string](t)(s.SetLabel(id[1], "two"))
+	tail := must[string](t)(s.AppendMessage(userMsg("after labels", 5)))
+	f := must[ForkResult](t)(st.Fork(s, tail, ForkAt)).Session
+	var kept []string
+	for _, e := range f.ActivePath() {
+		if e.Type != TypeLabel {
+			kept = append(kept, e.ID)
+		}
+	}
+	if got, want := strings.Join(kept, ","), strings.Join(append(id, tail), ","); got != want {
+		t.Fatalf("fork path %s, want %s", got, want)
+	}
+	e, _ := f.Entry(tail)
+	if e.ParentID != id[3] || !strings.Contains(string(e.Raw()), `"parentId":"`+id[3]+`"`) {
+		t.Errorf("not re-linked: %s", e.Raw())
+	}
+	if f.Label(id[0]) != "one" || f.Label(id[1]) != "two" {
+		t.Errorf("labels %q %q", f.Label(id[0]), f.Label(id[1]))
+	}
+	r := must[*Session](t)(st.Open(f.Path()))
+	assertSameEntries(t, r, f)
+}
