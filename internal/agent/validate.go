@@ -73,7 +73,7 @@ func (e *toolEntry) validate(call *ai.Content) (json.RawMessage, error) {
 		if !errors.As(err, &ve) {
 			return nil, err
 		}
-		return nil, validationError(call.Name, formatValidation(ve), raw)
+		return nil, validationError(call.Name, formatValidation(ve, e.schemaDoc), raw)
 	}
 	if !changed {
 		return raw, nil
@@ -99,7 +99,7 @@ func validationError(tool string, lines []string, raw json.RawMessage) error {
 // formatValidation flattens the error tree into pi's "  - path: message"
 // lines, with the wording of TypeBox (which pi validates with). Missing
 // properties come first, as TypeBox reports them.
-func formatValidation(ve *jsonschema.ValidationError) []string {
+func formatValidation(ve *jsonschema.ValidationError, doc any) []string {
 	var required, other []string
 	var walk func(e *jsonschema.ValidationError)
 	walk = func(e *jsonschema.ValidationError) {
@@ -136,6 +136,8 @@ func formatValidation(ve *jsonschema.ValidationError) []string {
 				other = append(other, "  - "+strings.TrimPrefix(path+"."+p, ".")+": schema is false")
 			}
 			other = append(other, at("must not have additional properties"))
+		case *kind.Type:
+			other = append(other, at(typeMessage(declaredTypes(doc, e.SchemaURL, k.Want))))
 		default:
 			other = append(other, at(kindMessage(e.ErrorKind)))
 			for _, c := range e.Causes {
@@ -152,10 +154,7 @@ func formatValidation(ve *jsonschema.ValidationError) []string {
 func kindMessage(k jsonschema.ErrorKind) string {
 	switch k := k.(type) {
 	case *kind.Type:
-		if len(k.Want) == 1 {
-			return "must be " + k.Want[0]
-		}
-		return "must be either " + strings.Join(k.Want[:len(k.Want)-1], ", ") + " or " + k.Want[len(k.Want)-1]
+		return typeMessage(k.Want)
 	case *kind.Enum:
 		return "must be equal to one of the allowed values"
 	case *kind.Const:
@@ -192,6 +191,47 @@ func kindMessage(k jsonschema.ErrorKind) string {
 		return "must not have duplicate items"
 	}
 	return k.LocalizedString(message.NewPrinter(language.English))
+}
+
+func typeMessage(want []string) string {
+	if len(want) == 1 {
+		return "must be " + want[0]
+	}
+	return "must be either " + strings.Join(want[:len(want)-1], ", ") + " or " + want[len(want)-1]
+}
+
+// declaredTypes returns the types in the order the schema at schemaURL lists
+// them (the library sorts them; pi names them as declared), or want.
+func declaredTypes(doc any, schemaURL string, want []string) []string {
+	_, frag, _ := strings.Cut(schemaURL, "#")
+	node := doc
+	for _, tok := range strings.Split(strings.TrimPrefix(frag, "/"), "/") {
+		if tok == "" {
+			continue
+		}
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		switch n := node.(type) {
+		case map[string]any:
+			node = n[tok]
+		case []any:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(n) {
+				return want
+			}
+			node = n[i]
+		default:
+			return want
+		}
+	}
+	s, ok := node.(map[string]any)
+	if !ok {
+		return want
+	}
+	declared := schemaTypes(s)
+	if len(declared) != len(want) {
+		return want
+	}
+	return declared
 }
 
 func ratString(r *big.Rat) string {
