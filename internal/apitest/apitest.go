@@ -31,6 +31,9 @@ type Env struct {
 	// Token, when set, is sent as the bearer token by Do.
 	Token string
 	logs  *lockedBuffer
+	vars  map[string]string
+	args  []string
+	stop  func()
 }
 
 // Logs returns everything the server logged so far.
@@ -45,8 +48,8 @@ func (e *Env) Logs() string {
 func Start(t testing.TB, env map[string]string, args ...string) *Env {
 	t.Helper()
 	home := t.TempDir()
-	e := &Env{T: t, Home: home, logs: &lockedBuffer{buf: &bytes.Buffer{}}}
-	vars := map[string]string{
+	e := &Env{T: t, Home: home, logs: &lockedBuffer{buf: &bytes.Buffer{}}, args: args}
+	e.vars = map[string]string{
 		"HOME":           home,
 		"WORKSPACE_PATH": filepath.Join(home, "workspace"),
 		"FORGE_DATA_DIR": filepath.Join(home, "forge"),
@@ -55,9 +58,33 @@ func Start(t testing.TB, env map[string]string, args ...string) *Env {
 		"PORT":           "0",
 	}
 	for k, v := range env {
-		vars[k] = v
+		e.vars[k] = v
 	}
-	res, err := config.Parse(args, config.MapEnv(vars))
+	e.start()
+	t.Cleanup(func() { e.stop() })
+	return e
+}
+
+// Restart stops the server and starts a new one on the same directories
+// (persistence tests). env changes the variables for the new run: a value
+// sets one, "" removes it. The URL changes; Token is kept.
+func (e *Env) Restart(env map[string]string) {
+	e.T.Helper()
+	e.stop()
+	for k, v := range env {
+		if v == "" {
+			delete(e.vars, k)
+		} else {
+			e.vars[k] = v
+		}
+	}
+	e.start()
+}
+
+func (e *Env) start() {
+	t := e.T
+	t.Helper()
+	res, err := config.Parse(e.args, config.MapEnv(e.vars))
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
@@ -77,13 +104,13 @@ func Start(t testing.TB, env map[string]string, args ...string) *Env {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Serve(ctx, ln) }()
-	t.Cleanup(func() {
+	e.stop = func() {
+		e.stop = func() {}
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("serve: %v", err)
 		}
-	})
-	return e
+	}
 }
 
 // Response is a finished request with its body read.

@@ -2,12 +2,14 @@ package auth
 
 import (
 	"crypto/sha256"
+	"slices"
 	"sync"
 	"time"
 )
 
 // maxTrackedTokens bounds the inactivity map. Past it, entries that have
-// already timed out go first, then the least recently active.
+// already timed out go first, then the least recently active (which fall
+// back to their iat as last activity).
 const maxTrackedTokens = 10000
 
 // activity remembers when each login token was last used for a mutating
@@ -52,21 +54,27 @@ func (a *activity) touch(token string, issuedAt, now time.Time, refresh bool) bo
 	return true
 }
 
-// evict makes room for one entry.
+// evict makes room: timed-out entries go, and if the map is still full,
+// the least recently active quarter (one sort per maxTrackedTokens/4
+// inserts, so a flood costs O(log n) per token).
 func (a *activity) evict(now time.Time) {
-	var oldestKey [32]byte
-	var oldest time.Time
+	times := make([]time.Time, 0, len(a.last))
 	for k, t := range a.last {
 		if now.Sub(t) > a.timeout {
 			delete(a.last, k)
 			continue
 		}
-		if oldest.IsZero() || t.Before(oldest) {
-			oldest, oldestKey = t, k
-		}
+		times = append(times, t)
 	}
-	if len(a.last) >= maxTrackedTokens {
-		delete(a.last, oldestKey)
+	if len(a.last) < maxTrackedTokens {
+		return
+	}
+	slices.SortFunc(times, func(x, y time.Time) int { return x.Compare(y) })
+	cutoff := times[len(times)/4]
+	for k, t := range a.last {
+		if t.Before(cutoff) || t.Equal(cutoff) {
+			delete(a.last, k)
+		}
 	}
 }
 
