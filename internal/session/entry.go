@@ -123,11 +123,6 @@ type wireEntry struct {
 	TargetID         string          `json:"targetId"`
 	Label            *string         `json:"label"`
 	Name             *string         `json:"name"`
-
-	// header
-	Version       *float64 `json:"version"`
-	Cwd           string   `json:"cwd"`
-	ParentSession string   `json:"parentSession"`
 }
 
 // errNotEntry reports a line that is JSON but not a tree entry (no string id).
@@ -136,14 +131,17 @@ var errNotEntry = fmt.Errorf("session: line is not an entry")
 // parseHeader decodes a header line; ok is false unless it is
 // {"type":"session","id":<string>}.
 func parseHeader(line []byte) (Header, bool) {
-	var w wireEntry
-	if err := json.Unmarshal(line, &w); err != nil || w.Type != TypeSession || w.ID == nil {
+	if !gjson.ValidBytes(line) {
 		return Header{}, false
 	}
-	h := Header{ID: *w.ID, Timestamp: w.Timestamp, Cwd: w.Cwd, ParentSession: w.ParentSession, raw: slices.Clip(line)}
+	f := gjson.GetManyBytes(line, "type", "id", "version", "timestamp", "cwd", "parentSession")
+	if f[0].String() != TypeSession || f[1].Type != gjson.String {
+		return Header{}, false
+	}
+	h := Header{ID: f[1].String(), Timestamp: f[3].String(), Cwd: f[4].String(), ParentSession: f[5].String(), raw: slices.Clip(line)}
 	h.Version = 1
-	if w.Version != nil {
-		h.Version = int(*w.Version)
+	if f[2].Type == gjson.Number {
+		h.Version = int(f[2].Int())
 	}
 	return h, true
 }

@@ -239,6 +239,16 @@ func (st *Store) headerID(path string) string {
 type listCache struct {
 	mu    sync.Mutex
 	files map[string]cachedSummary
+	bufs  sync.Pool // *[]byte read buffers
+}
+
+// buffer returns a pooled buffer of at least n bytes.
+func (c *listCache) buffer(n int) *[]byte {
+	if b, ok := c.bufs.Get().(*[]byte); ok && cap(*b) >= n {
+		return b
+	}
+	b := make([]byte, n)
+	return &b
 }
 
 type cachedSummary struct {
@@ -272,12 +282,14 @@ func (c *listCache) summary(path string) (summary, time.Time, error) {
 	if err != nil {
 		return summary{}, time.Time{}, err
 	}
-	data := make([]byte, fi.Size())
+	buf := c.buffer(int(fi.Size()))
+	defer c.bufs.Put(buf)
+	data := (*buf)[:fi.Size()]
 	n, err := io.ReadFull(f, data)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return summary{}, time.Time{}, err
 	}
-	sum := summarize(data[:n])
+	sum := summarize(data[:n]) // keeps no reference to data
 	c.mu.Lock()
 	c.files[path] = cachedSummary{size: fi.Size(), mtime: fi.ModTime(), sum: sum}
 	c.mu.Unlock()

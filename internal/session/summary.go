@@ -37,10 +37,11 @@ func summarize(data []byte) summary {
 	first := true
 	for len(data) > 0 {
 		var line []byte
+		complete := true
 		if i := bytes.IndexByte(data, '\n'); i >= 0 {
 			line, data = data[:i], data[i+1:]
 		} else {
-			line, data = data, nil
+			line, data, complete = data, nil, false
 		}
 		line = bytes.TrimSpace(line)
 		if len(line) == 0 {
@@ -58,12 +59,12 @@ func summarize(data []byte) summary {
 			s.valid, s.id, s.cwd, s.parentSession, s.created = true, h.ID, h.Cwd, h.ParentSession, h.Timestamp
 			continue
 		}
-		s.addLine(line)
+		s.addLine(line, complete)
 	}
 	return s
 }
 
-func (s *summary) addLine(line []byte) {
+func (s *summary) addLine(line []byte, complete bool) {
 	var typ string
 	switch {
 	case bytes.HasPrefix(line, prefixMessage):
@@ -78,34 +79,62 @@ func (s *summary) addLine(line []byte) {
 	if typ != TypeMessage && typ != TypeSessionInfo {
 		return
 	}
-	if !gjson.ValidBytes(line) {
-		return // torn or glued: pi skips it too
+	// Only a last line without its newline can be torn. A complete line
+	// that is not valid JSON was glued onto a torn fragment; Open recovers
+	// the entry at its end, so it is counted like any other.
+	if !complete && !gjson.ValidBytes(line) {
+		return
 	}
 	if typ == TypeSessionInfo {
 		s.name = strings.TrimSpace(gjson.GetBytes(line, "name").String())
 		return
 	}
 	s.messageCount++
-	msg := gjson.GetBytes(line, "message")
-	role := msg.Get("role").String()
+	// Picking single fields keeps gjson from copying whole messages.
+	role := gjson.GetBytes(line, "message.role").String()
 	if role != "user" && role != "assistant" {
 		return
 	}
-	content := msg.Get("content")
-	if !content.Exists() {
-		return
-	}
-	ts := msg.Get("timestamp")
-	ms := int64(0)
-	if ts.Type == gjson.Number {
-		ms = ts.Int()
-	} else {
-		ms = isoMillis(gjson.GetBytes(line, "timestamp").String())
+	ms, ok := trailingTimestamp(line)
+	if !ok {
+		if ts := gjson.GetBytes(line, "message.timestamp"); ts.Type == gjson.Number {
+			ms = ts.Int()
+		} else {
+			ms = isoMillis(gjson.GetBytes(line, "timestamp").String())
+		}
 	}
 	s.lastActivity = max(s.lastActivity, ms)
 	if s.firstMessage == "" && role == "user" {
-		s.firstMessage = contentText(content)
+		s.firstMessage = contentText(gjson.GetBytes(line, "message.content"))
 	}
+}
+
+var timestampKey = []byte(`,"timestamp":`)
+
+// trailingTimestamp reads the message timestamp where pi (and this package)
+// put it, as the last key of the message at the end of the line:
+// ...,"timestamp":1234567890123}}. Anything else is left to gjson.
+func trailingTimestamp(line []byte) (int64, bool) {
+	body, ok := bytes.CutSuffix(line, []byte("}}"))
+	if !ok {
+		return 0, false
+	}
+	i := bytes.LastIndex(body, timestampKey)
+	if i < 0 || len(body)-i > len(timestampKey)+16 {
+		return 0, false
+	}
+	digits := body[i+len(timestampKey):]
+	if len(digits) == 0 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
 }
 
 // contentText is pi's extractTextContent: a string content, or the text
