@@ -215,7 +215,8 @@ func TestManualCompactNothingToCompact(t *testing.T) {
 }
 
 func TestAbortCancelsManualCompaction(t *testing.T) {
-	p := newFake(t, replyText("a1"), replyText("a2"), func(s *fakeStream) *ai.Message { return s.hang() })
+	hang := func(s *fakeStream) *ai.Message { return s.hang() }
+	p := newFake(t, replyText("a1"), replyText("a2"), hang, hang) // a split turn: two summary calls
 	a, _, rec := compactingAgent(t, p)
 	prompt(t, a, "q1")
 	prompt(t, a, "q2")

@@ -112,6 +112,7 @@ func findCutPoint(path []Entry, start, end, keepRecentTokens int) cutPoint {
 			break
 		}
 	}
+	at := &path[cut]
 	for cut > start {
 		prev := path[cut-1].Kind
 		if prev == KindCompaction || prev == KindMessage {
@@ -119,8 +120,10 @@ func findCutPoint(path []Entry, start, end, keepRecentTokens int) cutPoint {
 		}
 		cut--
 	}
-	e := &path[cut]
-	if e.Kind == KindMessage && e.Message != nil && e.Message.Role == ai.RoleUser {
+	// Whether the turn is split depends on the message cut at, not on a
+	// settings entry pulled in before it (pi looks at the latter and then
+	// summarizes a whole turn as a "split" prefix).
+	if at.Kind == KindMessage && at.Message != nil && at.Message.Role == ai.RoleUser {
 		return cutPoint{firstKept: cut, turnStart: -1}
 	}
 	ts := turnStartIndex(path, cut, start)

@@ -72,25 +72,34 @@ func summarizeSplit(ctx context.Context, p *Preparation, llm LLM, customInstruct
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	history, prefix := noPriorHistory, ""
-	var historyErr, prefixErr error
+	var mu sync.Mutex
+	var firstErr error // the failure that cancelled the other call
+	fail := func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if firstErr == nil {
+			firstErr = err
+			cancel()
+		}
+	}
 	var wg sync.WaitGroup
 	if len(p.MessagesToSummarize) > 0 {
 		wg.Go(func() {
-			history, historyErr = historySummary(ctx, p, llm, customInstructions)
-			if historyErr != nil {
-				cancel()
+			var err error
+			if history, err = historySummary(ctx, p, llm, customInstructions); err != nil {
+				fail(err)
 			}
 		})
 	}
 	wg.Go(func() {
-		prefix, prefixErr = turnPrefixSummary(ctx, p, llm)
-		if prefixErr != nil {
-			cancel()
+		var err error
+		if prefix, err = turnPrefixSummary(ctx, p, llm); err != nil {
+			fail(err)
 		}
 	})
 	wg.Wait()
-	if err := errors.Join(historyErr, prefixErr); err != nil {
-		return "", err
+	if firstErr != nil {
+		return "", firstErr
 	}
 	return history + splitTurnSeparator + prefix, nil
 }
