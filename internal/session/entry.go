@@ -1,7 +1,3 @@
-// Package session stores agent sessions as pi's JSONL v3 files (a header line
-// and a tree of entries linked by parentId) and answers every question asked
-// of them: the active path, the tree, the LLM context, forks, discovery,
-// archive, export and search.
 package session
 
 import (
