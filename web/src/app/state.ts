@@ -1,0 +1,111 @@
+// The app's one instance of each store, and the glue between them: the open
+// session's stream feeds the chat, a lost login returns to the sign-in page,
+// and stream events about the session list refresh the sidebar.
+
+import { effect, signal } from "@preact/signals";
+import { createApiClient, localTokenStore, type Api } from "../api/client";
+import type { ProviderInfo } from "../api/types";
+import { SessionStream, streamUrl } from "../sse/stream";
+import { createAuthStore } from "../stores/auth";
+import { createChatStore } from "../stores/chat";
+import { createProjectsStore } from "../stores/projects";
+import { createSessionsStore } from "../stores/sessions";
+import { createUiStore } from "../stores/ui";
+
+export type AppState = ReturnType<typeof createAppState>;
+
+export function createAppState() {
+  // The stores need the client and the client reports to the auth store: tie
+  // the knot with late-bound callbacks.
+  let onUnauthorized = () => {};
+  let onMustChange = () => {};
+  const api: Api = createApiClient({
+    token: localTokenStore(),
+    onUnauthorized: () => onUnauthorized(),
+    onMustChangePassword: () => onMustChange(),
+  });
+  const auth = createAuthStore(api);
+  onUnauthorized = () => auth.unauthorized();
+  onMustChange = () => auth.mustChangePassword();
+
+  const ui = createUiStore();
+  const projects = createProjectsStore(api);
+  const sessions = createSessionsStore(api);
+  const chat = createChatStore({
+    onOther: (ev) => {
+      if (ev.type === "session_renamed" && typeof ev.sessionId === "string") {
+        sessions.patch(ev.sessionId, { name: String(ev.name ?? "") });
+      } else if (ev.type === "session_list_changed" && typeof ev.projectId === "string") {
+        void sessions.load(ev.projectId);
+      }
+    },
+  });
+  /** The stream of the open session, for the connection badge. */
+  const stream = signal<SessionStream | null>(null);
+  /** Providers and their models (GET /config/providers), loaded when a picker first needs them. */
+  const providers = signal<ProviderInfo[] | null>(null);
+  let providersLoading: Promise<void> | null = null;
+  function loadProviders(force = false): Promise<void> {
+    if (providersLoading && !force) return providersLoading;
+    providersLoading = api
+      .providers()
+      .then((r) => void (providers.value = r.providers))
+      .catch(() => void (providersLoading = null));
+    return providersLoading;
+  }
+
+  function openStream(sessionId: string): () => void {
+    chat.clear();
+    const s = new SessionStream({
+      url: streamUrl(api.base, sessionId),
+      getToken: () => api.token.get(),
+      onEvent: (ev) => chat.handle(ev),
+      onEnd: (end) => {
+        if (end.status === 401) auth.unauthorized();
+        else if (end.status === 404 || end.status === 410) {
+          sessions.forget(sessionId);
+          if (ui.sessionId.value === sessionId) ui.sessionId.value = null;
+          ui.toast("That session no longer exists.");
+        }
+      },
+    });
+    stream.value = s;
+    void s.start();
+    const online = () => s.reconnectNow();
+    const visible = () => document.visibilityState === "visible" && s.reconnectNow();
+    window.addEventListener("online", online);
+    document.addEventListener("visibilitychange", visible);
+    return () => {
+      s.stop();
+      window.removeEventListener("online", online);
+      document.removeEventListener("visibilitychange", visible);
+      if (stream.value === s) stream.value = null;
+    };
+  }
+
+  function start(): () => void {
+    const disposers = [
+      // One stream, for the open session, while signed in.
+      effect(() => {
+        const sid = ui.sessionId.value;
+        if (auth.phase.value !== "ready" || !sid) {
+          chat.clear();
+          return;
+        }
+        return openStream(sid);
+      }),
+      // The sidebar's streaming dot for the open session.
+      effect(() => {
+        const sid = ui.sessionId.value;
+        if (sid) sessions.setStreaming(sid, chat.isStreaming.value);
+      }),
+      effect(() => {
+        if (auth.phase.value === "ready") void projects.load();
+      }),
+    ];
+    void auth.boot();
+    return () => disposers.forEach((d) => d());
+  }
+
+  return { api, auth, ui, projects, sessions, chat, stream, providers, loadProviders, start };
+}

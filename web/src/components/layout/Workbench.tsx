@@ -1,0 +1,109 @@
+import { useEffect } from "preact/hooks";
+import { useApp } from "../../app/context";
+import { LIMITS, DEFAULT_LAYOUT } from "../../stores/ui";
+import { ChatView } from "../chat/ChatView";
+import { BottomPane } from "../panes/BottomPane";
+import { RightPane } from "../panes/RightPane";
+import { ProjectSidebar } from "../sidebar/ProjectSidebar";
+import { Divider } from "./Divider";
+import { Header } from "./Header";
+import { isMobile } from "./media";
+import { Toasts } from "./Toasts";
+
+/** Workbench is the signed-in screen: sidebar, chat, side and bottom panes. */
+export function Workbench() {
+  const { ui } = useApp();
+  const layout = ui.layout.value;
+  const mobile = isMobile.value;
+
+  useEffect(() => {
+    function onKey(e: KeyboardEvent) {
+      if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
+      const l = ui.layout.value;
+      if (e.key === "b") ui.setLayout({ sidebarOpen: !l.sidebarOpen });
+      else if (e.key === "j") ui.setLayout({ rightOpen: !l.rightOpen });
+      else if (e.key === "`") ui.setLayout({ bottomOpen: !l.bottomOpen });
+      else return;
+      e.preventDefault();
+    }
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+
+  // The drawer closes by itself when the window grows past the breakpoint.
+  useEffect(() => {
+    if (!mobile) ui.drawerOpen.value = false;
+  }, [mobile]);
+
+  return (
+    <div class="workbench">
+      <Header />
+      <div class="wb-body">
+        {mobile ? (
+          ui.drawerOpen.value && (
+            <div class="drawer-backdrop" onClick={(e) => e.target === e.currentTarget && (ui.drawerOpen.value = false)}>
+              <aside class="sidebar drawer" aria-label="Projects and sessions" onKeyDown={(e) => e.key === "Escape" && (ui.drawerOpen.value = false)}>
+                <ProjectSidebar />
+              </aside>
+            </div>
+          )
+        ) : (
+          layout.sidebarOpen && (
+            <>
+              <aside class="sidebar" style={{ width: `${layout.sidebarWidth}px` }} aria-label="Projects and sessions">
+                <ProjectSidebar />
+              </aside>
+              <Divider
+                orientation="vertical"
+                label="Resize the project list"
+                value={layout.sidebarWidth}
+                min={LIMITS.sidebarWidth[0]}
+                max={LIMITS.sidebarWidth[1]}
+                onChange={(v) => ui.setLayout({ sidebarWidth: v })}
+                onReset={() => ui.setLayout({ sidebarWidth: DEFAULT_LAYOUT.sidebarWidth })}
+              />
+            </>
+          )
+        )}
+        <div class="wb-main">
+          <div class="wb-center">
+            <section class="chat-col" aria-label="Chat">
+              <ChatView />
+            </section>
+            {!mobile && layout.rightOpen && (
+              <>
+                <Divider
+                  orientation="vertical"
+                  label="Resize the side panel"
+                  invert
+                  value={layout.rightWidth}
+                  min={LIMITS.rightWidth[0]}
+                  max={LIMITS.rightWidth[1]}
+                  onChange={(v) => ui.setLayout({ rightWidth: v })}
+                  onReset={() => ui.setLayout({ rightWidth: DEFAULT_LAYOUT.rightWidth })}
+                />
+                <RightPane width={layout.rightWidth} />
+              </>
+            )}
+          </div>
+          {!mobile && layout.bottomOpen && (
+            <>
+              <Divider
+                orientation="horizontal"
+                label="Resize the bottom panel"
+                invert
+                value={layout.bottomHeight}
+                min={LIMITS.bottomHeight[0]}
+                max={LIMITS.bottomHeight[1]}
+                onChange={(v) => ui.setLayout({ bottomHeight: v })}
+                onReset={() => ui.setLayout({ bottomHeight: DEFAULT_LAYOUT.bottomHeight })}
+              />
+              <BottomPane height={layout.bottomHeight} />
+            </>
+          )}
+        </div>
+      </div>
+      <Toasts />
+    </div>
+  );
+}

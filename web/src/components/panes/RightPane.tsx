@@ -1,0 +1,62 @@
+import { useApp } from "../../app/context";
+import type { RightTab } from "../../stores/ui";
+
+export const RIGHT_TABS: Array<{ id: RightTab; label: string }> = [
+  { id: "files", label: "Files" },
+  { id: "search", label: "Search" },
+  { id: "changes", label: "Last turn" },
+  { id: "git", label: "Git" },
+  { id: "context", label: "Context" },
+];
+
+/**
+ * RightPane holds the workspace tabs. Their panels arrive with the workspace
+ * work; each tab renders a placeholder until then (the seam is PANELS below).
+ */
+export function RightPane({ width }: { width: number }) {
+  const { ui } = useApp();
+  const tab = ui.layout.value.rightTab;
+  return (
+    <aside class="right-pane" style={{ width: `${width}px` }} aria-label="Side panel">
+      <Tabs tabs={RIGHT_TABS} active={tab} onPick={(id) => ui.setLayout({ rightTab: id })} label="Side panel" />
+      <div class="pane-body" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+        <p class="empty-note">{RIGHT_TABS.find((t) => t.id === tab)?.label} comes with the workspace tools.</p>
+      </div>
+    </aside>
+  );
+}
+
+/** Tabs is an ARIA tab list: arrow keys move between tabs. */
+export function Tabs<T extends string>(p: { tabs: Array<{ id: T; label: string }>; active: T; onPick: (id: T) => void; label: string }) {
+  function onKeyDown(e: KeyboardEvent) {
+    const i = p.tabs.findIndex((t) => t.id === p.active);
+    let j = -1;
+    if (e.key === "ArrowRight") j = (i + 1) % p.tabs.length;
+    else if (e.key === "ArrowLeft") j = (i - 1 + p.tabs.length) % p.tabs.length;
+    else if (e.key === "Home") j = 0;
+    else if (e.key === "End") j = p.tabs.length - 1;
+    if (j < 0) return;
+    e.preventDefault();
+    p.onPick(p.tabs[j].id);
+    (e.currentTarget as HTMLElement).querySelectorAll<HTMLElement>("[role=tab]")[j]?.focus();
+  }
+  return (
+    <div class="tabs" role="tablist" aria-label={p.label} onKeyDown={onKeyDown}>
+      {p.tabs.map((t) => (
+        <button
+          key={t.id}
+          type="button"
+          role="tab"
+          id={`tab-${t.id}`}
+          aria-selected={t.id === p.active}
+          aria-controls={`panel-${t.id}`}
+          tabIndex={t.id === p.active ? 0 : -1}
+          class="tab"
+          onClick={() => p.onPick(t.id)}
+        >
+          {t.label}
+        </button>
+      ))}
+    </div>
+  );
+}
