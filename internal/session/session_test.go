@@ -126,3 +126,54 @@ func TestRoundTripKeepsBytes(t *testing.T) {
 		t.Errorf("custom_message decoded as %+v", cm.Message)
 	}
 }
+
+// repeatReader returns the same bytes forever, so every 8-hex id collides.
+type repeatReader struct{}
+
+func (repeatReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 0xab
+	}
+	return len(p), nil
+}
+
+// TestEntryIDCollision: a colliding short id is retried; after 100 tries
+// pi falls back to a full UUID, and so does this store.
+func TestEntryIDCollision(t *testing.T) {
+	st := NewStore(Options{SessionDir: t.TempDir(), Rand: repeatReader{}})
+	s := must[*Session](t)(st.Create("p", "/p", CreateOptions{}))
+	first := must[string](t)(s.AppendMessage(userMsg("a", 1)))
+	second := must[string](t)(s.AppendMessage(userMsg("b", 2)))
+	if first != "abababab" || second == first || len(second) != 36 {
+		t.Errorf("ids %q %q", first, second)
+	}
+}
+
+// TestConcurrentUse appends from one goroutine while others read (run with
+// -race): the registry's agent loop appends while HTTP handlers read.
+func TestConcurrentUse(t *testing.T) {
+	st := testStore(t)
+	s, _ := conversation(t, st)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 50 {
+			if _, err := s.AppendMessage(assistantMsg("more", int64(i))); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	for range 20 {
+		_ = s.TreeView()
+		_ = s.BuildContext()
+		_ = s.Compactions()
+		if _, err := st.List("p"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-done
+	if n := len(must[*Session](t)(st.Open(s.Path())).Entries()); n != 54 {
+		t.Errorf("%d entries on disk, want 54", n)
+	}
+}
