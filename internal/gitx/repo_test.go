@@ -115,10 +115,10 @@ func TestStatus(t *testing.T) {
 func TestStatusBranchHeader(t *testing.T) {
 	cases := map[string]Status{
 		"## main...origin/main [ahead 2, behind 1]\x00": {Branch: "main", Upstream: "origin/main", Ahead: 2, Behind: 1},
-		"## feature/x\x00":                             {Branch: "feature/x"},
-		"## No commits yet on trunk\x00":               {Branch: "trunk"},
-		"## HEAD (no branch)\x00":                      {Branch: "HEAD"},
-		"## main...origin/main [gone]\x00":             {Branch: "main", Upstream: "origin/main"},
+		"## feature/x\x00":                 {Branch: "feature/x"},
+		"## No commits yet on trunk\x00":   {Branch: "trunk"},
+		"## HEAD (no branch)\x00":          {Branch: "HEAD"},
+		"## main...origin/main [gone]\x00": {Branch: "main", Upstream: "origin/main"},
 	}
 	for in, want := range cases {
 		got := parseStatus(in)
