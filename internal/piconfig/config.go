@@ -172,7 +172,7 @@ func (c *Config) ListProviders(ctx context.Context) (ProviderListing, error) {
 			pm.Models = append(pm.Models, ModelSummary{
 				ID: m.ID, Name: m.Name, ContextWindow: m.ContextWindow, MaxTokens: m.MaxTokens,
 				Reasoning: m.Reasoning, Input: m.Input, HasAuth: hasAuth,
-				SupportedThinkingLevels: catalog.SupportedThinkingLevels(m),
+				SupportedThinkingLevels: ai.SupportedThinkingLevels(m),
 			})
 		}
 		out.Providers = append(out.Providers, pm)

@@ -88,7 +88,7 @@ func TestRegistryModelOverrides(t *testing.T) {
 	if m.Cost.Input != 1 || m.Cost.Output != before.Cost.Output || m.Cost.CacheRead != before.Cost.CacheRead {
 		t.Errorf("partial cost: %+v (was %+v)", m.Cost, before.Cost)
 	}
-	if got := catalog.SupportedThinkingLevels(&m); !slices.Equal(got, []string{"off", "low", "medium", "high", "xhigh"}) {
+	if got := ai.SupportedThinkingLevels(&m); !slices.Equal(got, []string{"off", "low", "medium", "high", "xhigh"}) {
 		t.Errorf("thinking map not merged: %v", got)
 	}
 	if m.Headers != nil {

@@ -1,6 +1,5 @@
 // Package catalog holds pi's built-in LLM providers and models (ids, wire
-// APIs, endpoints, context windows, prices) and the per-model thinking-level
-// rules.
+// APIs, endpoints, context windows, prices, thinking-level maps).
 //
 // The data in models.json is extracted from the catalogue that ships with the
 // pi CLI by gen/gen.mjs; see that script for what is kept and why.

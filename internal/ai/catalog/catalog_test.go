@@ -214,11 +214,11 @@ func TestThinkingLevelsMatchPi(t *testing.T) {
 	)
 	for i, check := range runPiCheck(t, models) {
 		m := &models[i]
-		if got := SupportedThinkingLevels(m); !slices.Equal(got, check.Supported) {
+		if got := ai.SupportedThinkingLevels(m); !slices.Equal(got, check.Supported) {
 			t.Errorf("%s/%s supported = %v, pi says %v", m.Provider, m.ID, got, check.Supported)
 		}
 		for level, want := range check.Clamped {
-			if got := ClampThinkingLevel(m, level); got != want {
+			if got := ai.ClampThinkingLevel(m, level); got != want {
 				t.Errorf("%s/%s clamp(%s) = %s, pi says %s", m.Provider, m.ID, level, got, want)
 			}
 		}

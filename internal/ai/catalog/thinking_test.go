@@ -3,7 +3,12 @@ package catalog
 import (
 	"slices"
 	"testing"
+
+	"github.com/pi-forge/pi-forge/internal/ai"
 )
+
+// The thinking-level rules live in package ai; these tests pin them on real
+// catalogue models, whose thinkingLevelMap entries drive them.
 
 func TestThinkingLevels(t *testing.T) {
 	all := []string{"off", "minimal", "low", "medium", "high"}
@@ -28,16 +33,16 @@ func TestThinkingLevels(t *testing.T) {
 			if !ok {
 				t.Fatal("model missing")
 			}
-			if got := SupportedThinkingLevels(&m); !slices.Equal(got, tt.supported) {
+			if got := ai.SupportedThinkingLevels(&m); !slices.Equal(got, tt.supported) {
 				t.Errorf("supported = %v, want %v", got, tt.supported)
 			}
 			for level, want := range tt.clamp {
-				if got := ClampThinkingLevel(&m, level); got != want {
+				if got := ai.ClampThinkingLevel(&m, level); got != want {
 					t.Errorf("clamp(%s) = %s, want %s", level, got, want)
 				}
 			}
 			for _, level := range tt.supported {
-				if !SupportsThinkingLevel(&m, level) {
+				if !slices.Contains(ai.SupportedThinkingLevels(&m), level) {
 					t.Errorf("SupportsThinkingLevel(%s) = false", level)
 				}
 			}
@@ -47,14 +52,14 @@ func TestThinkingLevels(t *testing.T) {
 
 func TestThinkingLevelValue(t *testing.T) {
 	m, _ := Builtin().Model("google", "gemini-3.1-pro-preview")
-	if v, ok := ThinkingLevelValue(&m, "low"); !ok || v != "LOW" {
+	if v, ok := ai.MappedThinkingLevel(&m, "low"); !ok || v != "LOW" {
 		t.Errorf("low -> %q %v", v, ok)
 	}
-	if _, ok := ThinkingLevelValue(&m, "medium"); ok {
+	if _, ok := ai.MappedThinkingLevel(&m, "medium"); ok {
 		t.Error("null level has a value")
 	}
 	o, _ := Builtin().Model("anthropic", "claude-sonnet-4-5")
-	if _, ok := ThinkingLevelValue(&o, "high"); ok {
+	if _, ok := ai.MappedThinkingLevel(&o, "high"); ok {
 		t.Error("unmapped level has a value")
 	}
 }
