@@ -173,7 +173,7 @@ func New(cfg Config) *Agent {
 	if a.apiKey == nil {
 		a.apiKey = func(context.Context, string) (string, error) { return "", nil }
 	}
-	a.thinking = ClampThinkingLevel(cfg.Model, orDefault(cfg.ThinkingLevel, ai.ThinkingOff))
+	a.thinking = clampThinking(cfg.Model, orDefault(cfg.ThinkingLevel, ai.ThinkingOff))
 	a.tools = toolEntries(cfg.Tools)
 	a.steering.mode = orDefault(cfg.Settings.SteeringMode, QueueOneAtATime)
 	a.followUp.mode = orDefault(cfg.Settings.FollowUpMode, QueueOneAtATime)

@@ -122,10 +122,10 @@ func (a *Agent) continueStartLocked() (loopStart, error) {
 		return loopStart{continuation: true}, nil
 	}
 	if msgs := a.steering.take(); len(msgs) > 0 {
-		return loopStart{prompts: msgs, skipInitialSteering: true}, nil
+		return loopStart{prompts: msgs, skipInitialSteering: true, dequeued: true}, nil
 	}
 	if msgs := a.followUp.take(); len(msgs) > 0 {
-		return loopStart{prompts: msgs}, nil
+		return loopStart{prompts: msgs, dequeued: true}, nil
 	}
 	return loopStart{}, ErrContinueFromAssistant
 }
@@ -253,7 +253,7 @@ func (a *Agent) SetThinkingLevel(level string) (string, bool) {
 }
 
 func (a *Agent) setThinkingLocked(level string) (string, bool) {
-	level = ClampThinkingLevel(a.model, level)
+	level = clampThinking(a.model, level)
 	changed := level != a.thinking
 	a.thinking = level
 	return level, changed

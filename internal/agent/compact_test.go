@@ -242,3 +242,55 @@ func TestAbortCancelsManualCompaction(t *testing.T) {
 		t.Errorf("compaction_end = %v", end)
 	}
 }
+
+func TestThresholdCompactionThenRunsQueuedMessages(t *testing.T) {
+	big := func(s *fakeStream) *ai.Message { return s.text("long answer").usage(90000).done() }
+	p := newFake(t, replyText("first answer"), big, replyText("S"), replyText("S"), replyText("queued answer"))
+	a, _, rec := compactingAgent(t, p)
+	prompt(t, a, "first question")
+	ends := 0
+	rec.mu.Lock()
+	rec.hook = func(ev *Event) {
+		if ev.Type == EventAgentEnd {
+			if ends++; ends == 1 {
+				a.FollowUp("after compaction")
+			}
+		}
+	}
+	rec.mu.Unlock()
+	prompt(t, a, "second question")
+	got := without(rec.types(), "message_update", "message_start", "message_end", "turn_start", "turn_end")
+	want := []string{"agent_start", "agent_end", "agent_start", "agent_end", "queue_update",
+		"compaction_start", "compaction_end", "agent_start", "queue_update", "agent_end"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("events:\n got %v\nwant %v", got, want)
+	}
+	reqs := p.requests()
+	last := reqs[len(reqs)-1].Context.Messages
+	if last[0].Role != ai.RoleUser || !strings.HasPrefix(last[0].Text(), "The conversation history before this point was compacted") ||
+		last[len(last)-1].Text() != "after compaction" {
+		t.Errorf("request after compaction = %+v", last)
+	}
+}
+
+func TestCompactionCheckBeforeAPrompt(t *testing.T) {
+	big := func(s *fakeStream) *ai.Message { return s.text("long answer").usage(90000).done() }
+	p := newFake(t, replyText("first answer"), big)
+	a, _, rec := compactingAgent(t, p)
+	a.UpdateSettings(func(s *Settings) { s.Compaction.Enabled = false })
+	prompt(t, a, "first question")
+	prompt(t, a, "second question")
+	if n := len(rec.of(EventCompactionStart)); n != 0 {
+		t.Fatalf("compacted while disabled")
+	}
+	a.UpdateSettings(func(s *Settings) { s.Compaction.Enabled = true })
+	p.push(replyText("S"), replyText("S"), replyText("third answer"))
+	prompt(t, a, "third question")
+	got := without(rec.types(), "message_update", "message_start", "message_end", "turn_start", "turn_end")
+	if tail := got[len(got)-4:]; !slices.Equal(tail, []string{"compaction_start", "compaction_end", "agent_start", "agent_end"}) {
+		t.Errorf("events end with %v: the check runs before the prompt", tail)
+	}
+	if m := a.Messages(); m[0].Role != ai.RoleCompactionSummary || m[len(m)-1].Text() != "third answer" {
+		t.Errorf("context = %+v", m)
+	}
+}

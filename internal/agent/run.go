@@ -103,7 +103,6 @@ func (a *Agent) afterRun(ctx context.Context, res loopResult) (loopStart, bool) 
 			start, err := a.continueStartLocked()
 			a.mu.Unlock()
 			if err == nil && !start.continuation {
-				start.dequeued = true
 				return start, true
 			}
 		}

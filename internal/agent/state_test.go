@@ -22,23 +22,18 @@ func TestThinkingLevelClamp(t *testing.T) {
 		want  string
 	}{
 		{plain, "high", "off"},
-		{plain, "off", "off"},
 		{nil, "medium", "off"},
 		{reasoning, "xhigh", "high"}, // nearest lower when nothing higher
 		{reasoning, "medium", "medium"},
-		{reasoning, "off", "off"},
 		{xhigh, "xhigh", "xhigh"},
 		{noMinimal, "minimal", "low"}, // nearest higher first
 		{noMinimal, "off", "low"},
-		{reasoning, "bogus", "off"},
 	}
 	for _, c := range cases {
-		if got := ClampThinkingLevel(c.model, c.level); got != c.want {
-			t.Errorf("clamp(%v, %s) = %s, want %s", c.model, c.level, got, c.want)
+		a := New(Config{Model: c.model})
+		if got, _ := a.SetThinkingLevel(c.level); got != c.want {
+			t.Errorf("SetThinkingLevel(%s) on %v = %s, want %s", c.level, c.model, got, c.want)
 		}
-	}
-	if got := SupportedThinkingLevels(noMinimal); !slices.Equal(got, []string{"low", "medium", "high"}) {
-		t.Errorf("supported = %v", got)
 	}
 }
 
