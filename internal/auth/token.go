@@ -36,7 +36,7 @@ func bearerToken(header string) (string, bool) {
 	return m[1], true
 }
 
-// tokenClaims is the JWT payload: {sub, mustChangePassword, iat, exp}.
+// tokenClaims is the JWT payload: {sub, mustChangePassword, iat, exp, jti}.
 type tokenClaims struct {
 	MustChangePassword bool `json:"mustChangePassword"`
 	jwt.RegisteredClaims
@@ -58,6 +58,13 @@ func (s *Service) issue(mustChange bool) (Token, error) {
 	if secret == nil {
 		return Token{}, errors.New("issue token: no signing secret")
 	}
+	// A random jti makes every login's token distinct (the reference's
+	// tokens from one second were identical), so each login has its own
+	// inactivity clock. Verification does not need it.
+	jti := make([]byte, 12)
+	if _, err := rand.Read(jti); err != nil {
+		return Token{}, fmt.Errorf("issue token: %w", err)
+	}
 	iat := s.now().Truncate(time.Second)
 	exp := iat.Add(s.opts.JWTExpiresIn)
 	c := tokenClaims{
@@ -66,6 +73,7 @@ func (s *Service) issue(mustChange bool) (Token, error) {
 			Subject:   tokenSubject,
 			IssuedAt:  jwt.NewNumericDate(iat),
 			ExpiresAt: jwt.NewNumericDate(exp),
+			ID:        base64.RawURLEncoding.EncodeToString(jti),
 		},
 	}
 	signed, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(secret)
