@@ -229,8 +229,8 @@ func (s *AssistantStream) Finish(ctx context.Context, reason StopReason) *Messag
 	}
 	s.msg.StopReason = reason
 	s.finalizeTexts()
-	s.ended = true
 	s.send(&StreamEvent{Type: EventDone, Reason: reason})
+	s.ended = true
 	return &s.msg
 }
 
@@ -245,8 +245,8 @@ func (s *AssistantStream) Fail(ctx context.Context, err error) *Message {
 		s.msg.ErrorMessage = ErrAborted
 	}
 	s.finalizeTexts()
-	s.ended = true
 	s.send(&StreamEvent{Type: EventError, Reason: s.msg.StopReason})
+	s.ended = true
 	return &s.msg
 }
 
