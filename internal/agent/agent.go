@@ -200,8 +200,8 @@ func toolEntries(tools []Tool) []*toolEntry {
 // Subscribe adds fn to the event subscribers and returns a function that
 // removes it. fn is never called concurrently with itself or another
 // subscriber; it must not block for long (the loop waits for it), and must
-// not call Abort, WaitIdle, Compact or Snapshot (they wait for the events fn
-// is part of).
+// not call Abort, Close, WaitIdle, Compact, SetMessages or Snapshot (they
+// wait for the events fn is part of). Steer, FollowUp and Prompt are fine.
 func (a *Agent) Subscribe(fn func(*Event)) (unsubscribe func()) {
 	id := a.nextSub.Add(1)
 	a.mu.Lock()

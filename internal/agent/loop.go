@@ -141,8 +141,12 @@ func (l *turnLoop) respond() *ai.Message {
 	}
 	started := false
 	var final *ai.Message
-	key, err := a.apiKey(l.ctx, model.Provider)
-	if err != nil {
+	if model == nil || a.provider == nil {
+		if model == nil {
+			model = &ai.Model{}
+		}
+		final = failure(model, ErrNoModel.Error(), false)
+	} else if key, err := a.apiKey(l.ctx, model.Provider); err != nil {
 		final = failure(model, err.Error(), l.ctx.Err() != nil)
 	} else {
 		opts := &ai.StreamOptions{APIKey: key, SessionID: a.sessionID, ThinkingBudgets: s.ThinkingBudgets}
