@@ -96,7 +96,7 @@ func RegisterProjects(api huma.API, store *projects.Store) {
 		})
 	huma.Register(api, op(http.MethodPatch, "/projects/{id}", "renameProject", "Rename a project (the folder stays)"),
 		func(ctx context.Context, in *struct {
-			projectID
+			ID   string `path:"id" doc:"project id (UUID)"`
 			Body RenameProjectBody
 		}) (*struct{ Body projects.Project }, error) {
 			p, err := store.Rename(in.ID, in.Body.Name)
