@@ -77,7 +77,7 @@ func hasBranch(bs []Branch, name string) bool {
 // that could be read as options or as @{-N} shorthands.
 func (g *Git) checkBranchName(ctx context.Context, dir, name string) error {
 	bad := &Error{Code: CodeInvalidBranchName, Op: "git branch", Message: "invalid branch name: " + quote(name)}
-	if name == "" || len(name) > 250 || strings.HasPrefix(name, "-") || strings.Contains(name, "@{") || name == "HEAD" {
+	if name == "" || len(name) > 250 || strings.HasPrefix(name, "-") || strings.Contains(name, "@{") || name == "HEAD" || hasControl(name) {
 		return bad
 	}
 	res, err := g.run(ctx, call{dir: dir, args: []string{"check-ref-format", "--branch", name}})
@@ -92,10 +92,16 @@ func (g *Git) checkBranchName(ctx context.Context, dir, name string) error {
 
 // checkRevision refuses start points that could be read as options.
 func checkRevision(rev string) error {
-	if rev == "" || len(rev) > 250 || strings.HasPrefix(rev, "-") || strings.ContainsAny(rev, "\x00\n\r ") {
+	if rev == "" || len(rev) > 250 || strings.HasPrefix(rev, "-") || strings.Contains(rev, " ") || hasControl(rev) {
 		return &Error{Code: CodeInvalidBranchName, Op: "git branch", Message: "invalid start point: " + quote(rev)}
 	}
 	return nil
+}
+
+// hasControl reports control characters (NUL can not even be passed to
+// exec; newlines would break line-based output).
+func hasControl(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
 }
 
 func quote(s string) string {

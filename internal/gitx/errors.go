@@ -82,14 +82,16 @@ var authFailure = regexp.MustCompile(`(?i)authentication failed|could not read (
 
 // failure turns a non-zero git exit into an *Error.
 func failure(op string, res result, secrets []string) *Error {
-	stderr := string(res.stderr)
-	if strings.TrimSpace(stderr) == "" {
-		stderr = string(res.stdout)
+	// Most commands explain themselves on stderr; merges (pull) print
+	// their CONFLICT lines on stdout, so both are kept.
+	text := strings.TrimSpace(string(res.stderr))
+	if out := strings.TrimSpace(string(res.stdout)); out != "" {
+		text += "\n" + out
 	}
-	if authFailure.MatchString(stderr) {
+	if authFailure.MatchString(text) {
 		return &Error{Code: CodeAuthRequired, Op: op, Message: AuthRequiredMessage}
 	}
-	msg := Sanitize(stderr, secrets...)
+	msg := Sanitize(text, secrets...)
 	if msg == "" {
 		msg = "git exited with status " + strconv.Itoa(res.exit)
 	}

@@ -67,15 +67,25 @@ func (g *Git) Remotes(ctx context.Context, dir string) (Remotes, error) {
 // urlInsecure reports whether the repository's local config turns TLS
 // verification off for url.
 func (g *Git) urlInsecure(ctx context.Context, dir, url string) bool {
-	res, err := g.run(ctx, call{dir: dir, args: []string{"config", "--local", "--type=bool", "--get-urlmatch", "http.sslVerify", url}})
-	return err == nil && res.exit == 0 && strings.TrimSpace(string(res.stdout)) == "false"
+	// The exact key covers URLs git can not url-match (local paths); the
+	// url match also honours broader keys the user set by hand.
+	for _, args := range [][]string{
+		{"config", "--local", "--type=bool", "--get", "http." + url + ".sslVerify"},
+		{"config", "--local", "--type=bool", "--get-urlmatch", "http.sslVerify", url},
+	} {
+		res, err := g.run(ctx, call{dir: dir, args: args})
+		if err == nil && res.exit == 0 && strings.TrimSpace(string(res.stdout)) == "false" {
+			return true
+		}
+	}
+	return false
 }
 
 // checkRemoteName applies git's rule for remote names (a valid ref
 // component under refs/remotes/) and refuses option-like names.
 func (g *Git) checkRemoteName(ctx context.Context, dir, name string) error {
 	bad := &Error{Code: CodeInvalidBranchName, Op: "git remote", Message: "invalid remote name: " + quote(name)}
-	if name == "" || len(name) > 200 || strings.HasPrefix(name, "-") {
+	if name == "" || len(name) > 200 || strings.HasPrefix(name, "-") || hasControl(name) {
 		return bad
 	}
 	res, err := g.run(ctx, call{dir: dir, args: []string{"check-ref-format", "refs/remotes/" + name + "/HEAD"}})
@@ -89,7 +99,7 @@ func (g *Git) checkRemoteName(ctx context.Context, dir, name string) error {
 }
 
 func checkRemoteURL(url string) error {
-	if url == "" || len(url) > 1024 || strings.HasPrefix(url, "-") || strings.ContainsAny(url, "\x00\n\r") {
+	if url == "" || len(url) > 1024 || strings.HasPrefix(url, "-") || hasControl(url) {
 		return &Error{Code: CodeInvalidBranchName, Op: "git remote", Message: "invalid remote URL"}
 	}
 	return nil
