@@ -21,7 +21,8 @@ type UIConfigSource struct {
 	PasswordConfigured func() bool
 	// Logos returns the logo URLs the browser should load: same-origin
 	// /cache/logos/... in cache mode (empty when a logo could not be
-	// cached), the configured URLs in direct mode. nil: direct URLs.
+	// cached), the configured URLs in direct mode. nil: the configured
+	// URLs in direct mode, none in cache mode.
 	Logos func() Logos
 }
 
@@ -87,7 +88,10 @@ func RegisterUIConfig(api huma.API, src UIConfigSource) {
 	huma.Register(api, server.Op(http.MethodGet, "/config/theme", "getTheme", "Get the server colour theme", "Config"),
 		func(ctx context.Context, _ *struct{}) (*struct{ Body ThemeBody }, error) {
 			t, err := src.Theme.Get()
-			return themeBody(t), err
+			if err != nil {
+				return nil, err
+			}
+			return themeBody(t), nil
 		})
 	put := server.Op(http.MethodPut, "/config/theme", "putTheme", "Set the server colour theme", "Config")
 	put.MaxBodyBytes = 64 << 10
@@ -96,12 +100,18 @@ func RegisterUIConfig(api huma.API, src UIConfigSource) {
 		if errors.Is(err, theme.ErrInvalid) {
 			return nil, server.Errorf(http.StatusBadRequest, "invalid_theme_config", "%s", err.Error())
 		}
-		return themeBody(t), err
+		if err != nil {
+			return nil, err
+		}
+		return themeBody(t), nil
 	})
 	huma.Register(api, server.Op(http.MethodDelete, "/config/theme", "resetTheme", "Reset the server colour theme", "Config"),
 		func(ctx context.Context, _ *struct{}) (*struct{ Body ThemeBody }, error) {
 			t, err := src.Theme.Reset()
-			return themeBody(t), err
+			if err != nil {
+				return nil, err
+			}
+			return themeBody(t), nil
 		})
 }
 
@@ -127,9 +137,12 @@ func uiConfig(src UIConfigSource) (UIConfigBody, error) {
 		AuthBannerHTML:       cfg.AuthBannerHTML,
 		LogoURLMode:          cfg.LogoURLMode,
 	}
-	logos := Logos{Auth: cfg.AuthLogoURL, AppDark: cfg.AppLogoDarkURL, AppLight: cfg.AppLogoLightURL}
-	if src.Logos != nil {
+	var logos Logos // cache mode without a cache: the built-in logos
+	switch {
+	case src.Logos != nil:
 		logos = src.Logos()
+	case cfg.LogoURLMode == "direct":
+		logos = Logos{Auth: cfg.AuthLogoURL, AppDark: cfg.AppLogoDarkURL, AppLight: cfg.AppLogoLightURL}
 	}
 	body.AuthLogoURL, body.AppLogoDarkURL, body.AppLogoLightURL = logos.Auth, logos.AppDark, logos.AppLight
 	if c := cfg.AuthColorScheme; len(c) == 8 {
