@@ -192,7 +192,7 @@ func (a *Agent) compactionCheck(m *ai.Message, skipAborted bool) compactionCheck
 	}
 	window := a.model.ContextWindow
 	sameModel := m.Provider == a.model.Provider && m.Model == a.model.ID
-	if sameModel && IsContextOverflow(m, window) {
+	if sameModel && ai.IsContextOverflow(m, window) {
 		if a.overflowAttempted {
 			return checkOverflowFailed
 		}
