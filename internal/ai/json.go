@@ -1,121 +1,56 @@
 package ai
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
+
+	"github.com/pi-forge/pi-forge/internal/jsonw"
 )
 
-// objWriter writes a JSON object field by field in a fixed order. encoding/json
-// cannot express "this key only for that role" on one struct, and pi's readers
-// (and golden files) expect its exact key set, so the shapes are written here.
-type objWriter struct {
-	buf   bytes.Buffer
-	first bool
-	err   error
-}
-
-func newObj() *objWriter {
-	w := &objWriter{first: true}
-	w.buf.WriteByte('{')
-	return w
-}
-
-func (w *objWriter) key(k string) {
-	if !w.first {
-		w.buf.WriteByte(',')
-	}
-	w.first = false
-	w.buf.WriteString(strconv.Quote(k))
-	w.buf.WriteByte(':')
-}
-
-func (w *objWriter) str(k, v string) {
-	w.key(k)
-	b, err := json.Marshal(v)
-	if err != nil && w.err == nil {
-		w.err = err
-	}
-	w.buf.Write(b)
-}
-
-func (w *objWriter) optStr(k, v string) {
-	if v != "" {
-		w.str(k, v)
-	}
-}
-
-func (w *objWriter) boolean(k string, v bool) {
-	w.key(k)
-	w.buf.WriteString(strconv.FormatBool(v))
-}
-
-func (w *objWriter) integer(k string, v int64) {
-	w.key(k)
-	w.buf.WriteString(strconv.FormatInt(v, 10))
-}
-
-func (w *objWriter) raw(k string, v json.RawMessage) {
-	w.key(k)
-	w.buf.Write(v)
-}
-
-func (w *objWriter) value(k string, v any) {
-	w.key(k)
-	b, err := json.Marshal(v)
-	if err != nil && w.err == nil {
-		w.err = err
-	}
-	w.buf.Write(b)
-}
-
-func (w *objWriter) extra(m map[string]json.RawMessage) {
+// extraKeys writes unknown keys back in a stable order.
+func extraKeys(w *jsonw.Obj, m map[string]json.RawMessage) {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		w.raw(k, m[k])
+		w.Raw(k, m[k])
 	}
 }
 
-func (w *objWriter) done() ([]byte, error) {
-	w.buf.WriteByte('}')
-	return w.buf.Bytes(), w.err
-}
-
 // MarshalJSON writes the block with pi's keys for its type.
-func (c Content) MarshalJSON() ([]byte, error) {
-	w := newObj()
-	w.str("type", c.Type)
+func (c Content) MarshalJSON() ([]byte, error) { return c.appendJSON(nil) }
+
+func (c *Content) appendJSON(buf []byte) ([]byte, error) {
+	w := jsonw.NewObj(buf)
+	w.Str("type", c.Type)
 	switch c.Type {
 	case ContentText:
-		w.str("text", c.Text)
-		w.optStr("textSignature", c.TextSignature)
+		w.Str("text", c.Text)
+		w.OptStr("textSignature", c.TextSignature)
 	case ContentThinking:
-		w.str("thinking", c.Thinking)
-		w.optStr("thinkingSignature", c.ThinkingSignature)
+		w.Str("thinking", c.Thinking)
+		w.OptStr("thinkingSignature", c.ThinkingSignature)
 		if c.Redacted {
-			w.boolean("redacted", true)
+			w.Bool("redacted", true)
 		}
 	case ContentImage:
-		w.str("data", c.Data)
-		w.str("mimeType", c.MimeType)
+		w.Str("data", c.Data)
+		w.Str("mimeType", c.MimeType)
 	case ContentToolCall:
-		w.str("id", c.ID)
-		w.str("name", c.Name)
+		w.Str("id", c.ID)
+		w.Str("name", c.Name)
 		args := c.Arguments
 		if len(args) == 0 {
 			args = json.RawMessage("{}")
 		}
-		w.raw("arguments", args)
-		w.optStr("thoughtSignature", c.ThoughtSignature)
+		w.Raw("arguments", args)
+		w.OptStr("thoughtSignature", c.ThoughtSignature)
 	}
-	w.extra(c.Extra)
-	return w.done()
+	extraKeys(w, c.Extra)
+	return w.Done()
 }
 
 // UnmarshalJSON reads any block; keys not known for its type go to Extra.
@@ -150,77 +85,93 @@ func (c *Content) UnmarshalJSON(data []byte) error {
 
 // MarshalJSON writes the message with the keys pi writes for its role.
 func (m Message) MarshalJSON() ([]byte, error) {
-	w := newObj()
-	w.str("role", m.Role)
+	w := jsonw.NewObj(make([]byte, 0, 256))
+	w.Str("role", m.Role)
 	switch m.Role {
 	case RoleUser:
 		m.writeContent(w)
 	case RoleAssistant:
 		m.writeContent(w)
-		w.str("api", m.API)
-		w.str("provider", m.Provider)
-		w.str("model", m.Model)
-		w.optStr("responseModel", m.ResponseModel)
-		w.optStr("responseId", m.ResponseID)
+		w.Str("api", m.API)
+		w.Str("provider", m.Provider)
+		w.Str("model", m.Model)
+		w.OptStr("responseModel", m.ResponseModel)
+		w.OptStr("responseId", m.ResponseID)
 		if len(m.Diagnostics) > 0 {
-			w.raw("diagnostics", m.Diagnostics)
+			w.Raw("diagnostics", m.Diagnostics)
 		}
-		w.value("usage", m.Usage)
-		w.str("stopReason", string(m.StopReason))
-		w.optStr("errorMessage", m.ErrorMessage)
+		w.Value("usage", m.Usage)
+		w.Str("stopReason", string(m.StopReason))
+		w.OptStr("errorMessage", m.ErrorMessage)
 	case RoleToolResult:
-		w.str("toolCallId", m.ToolCallID)
-		w.str("toolName", m.ToolName)
+		w.Str("toolCallId", m.ToolCallID)
+		w.Str("toolName", m.ToolName)
 		m.writeContent(w)
 		if len(m.Details) > 0 {
-			w.raw("details", m.Details)
+			w.Raw("details", m.Details)
 		}
-		w.boolean("isError", m.IsError)
+		w.Bool("isError", m.IsError)
 	case RoleBashExecution:
-		w.str("command", m.Command)
-		w.str("output", m.Output)
+		w.Str("command", m.Command)
+		w.Str("output", m.Output)
 		if m.ExitCode != nil {
-			w.integer("exitCode", int64(*m.ExitCode))
+			w.Int("exitCode", int64(*m.ExitCode))
 		}
-		w.boolean("cancelled", m.Cancelled)
-		w.boolean("truncated", m.Truncated)
-		w.optStr("fullOutputPath", m.FullOutputPath)
+		w.Bool("cancelled", m.Cancelled)
+		w.Bool("truncated", m.Truncated)
+		w.OptStr("fullOutputPath", m.FullOutputPath)
 		if m.ExcludeFromContext {
-			w.boolean("excludeFromContext", true)
+			w.Bool("excludeFromContext", true)
 		}
 	case RoleCustom:
-		w.str("customType", m.CustomType)
+		w.Str("customType", m.CustomType)
 		m.writeContent(w)
-		w.boolean("display", m.Display)
+		w.Bool("display", m.Display)
 		if len(m.Details) > 0 {
-			w.raw("details", m.Details)
+			w.Raw("details", m.Details)
 		}
 	case RoleBranchSummary:
-		w.str("summary", m.Summary)
-		w.str("fromId", m.FromID)
+		w.Str("summary", m.Summary)
+		w.Str("fromId", m.FromID)
 	case RoleCompactionSummary:
-		w.str("summary", m.Summary)
-		w.integer("tokensBefore", int64(m.TokensBefore))
+		w.Str("summary", m.Summary)
+		w.Int("tokensBefore", int64(m.TokensBefore))
 	}
-	w.integer("timestamp", m.Timestamp)
-	w.extra(m.Extra)
-	return w.done()
+	w.Int("timestamp", m.Timestamp)
+	extraKeys(w, m.Extra)
+	return w.Done()
 }
 
-func (m *Message) writeContent(w *objWriter) {
+func (m *Message) writeContent(w *jsonw.Obj) {
 	if m.ContentIsString {
 		text := ""
 		if len(m.Content) > 0 {
 			text = m.Content[0].Text
 		}
-		w.str("content", text)
+		w.Str("content", text)
 		return
 	}
-	content := m.Content
-	if content == nil {
-		content = []Content{}
+	b, err := AppendContents(nil, m.Content)
+	if err != nil {
+		w.Fail(err)
+		return
 	}
-	w.value("content", content)
+	w.Raw("content", b)
+}
+
+// AppendContents appends blocks as a JSON array, quoted as pi quotes them.
+func AppendContents(buf []byte, blocks []Content) ([]byte, error) {
+	buf = append(buf, '[')
+	for i := range blocks {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		var err error
+		if buf, err = blocks[i].appendJSON(buf); err != nil {
+			return nil, err
+		}
+	}
+	return append(buf, ']'), nil
 }
 
 // UnmarshalJSON reads any AgentMessage; unknown keys go to Extra. Roles this

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"github.com/pi-forge/pi-forge/internal/jsonw"
 	"os"
 	"slices"
 	"strings"
@@ -112,29 +113,29 @@ func inlineJSONL(data []byte, children []child) []byte {
 	next := 0
 	emit := func(c child, callID []byte, orphan bool) {
 		o := newJSONObj()
-		o.str("type", "subagent_inline_start")
-		o.raw("parentToolCallId", callID)
-		o.str("childSessionId", c.id)
+		o.Str("type", "subagent_inline_start")
+		o.Raw("parentToolCallId", callID)
+		o.Str("childSessionId", c.id)
 		if orphan {
-			o.str("note", "orphaned — no matching parent tool call")
+			o.Str("note", "orphaned — no matching parent tool call")
 		}
-		b.Write(o.done())
+		b.Write(done(o))
 		b.WriteByte('\n')
 		for _, l := range nonEmptyLines(c.data) {
 			b.Write(l)
 			b.WriteByte('\n')
 		}
 		end := newJSONObj()
-		end.str("type", "subagent_inline_end")
-		end.str("childSessionId", c.id)
-		b.Write(end.done())
+		end.Str("type", "subagent_inline_end")
+		end.Str("childSessionId", c.id)
+		b.Write(done(end))
 		b.WriteByte('\n')
 	}
 	for _, l := range nonEmptyLines(data) {
 		b.Write(l)
 		b.WriteByte('\n')
 		if call := subagentCallID(l); call != "" && next < len(children) {
-			emit(children[next], appendJSString(nil, call), false)
+			emit(children[next], jsonw.AppendString(nil, call), false)
 			next++
 		}
 	}

@@ -2,6 +2,7 @@ package session
 
 import (
 	"fmt"
+	"github.com/pi-forge/pi-forge/internal/jsonw"
 	"path/filepath"
 
 	"github.com/pi-forge/pi-forge/internal/ai"
@@ -120,7 +121,7 @@ func withParent(e *Entry, parent string) (*Entry, error) {
 	if parent == "" {
 		o.set("parentId", []byte("null"))
 	} else {
-		o.set("parentId", appendJSString(nil, parent))
+		o.set("parentId", jsonw.AppendString(nil, parent))
 	}
 	c := *e
 	c.ParentID, c.raw = parent, o.encode()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/pi-forge/pi-forge/internal/jsonw"
 	"strconv"
 )
 
@@ -76,7 +77,7 @@ func (o orderedObj) encode() []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSString(b, kv.key)
+		b = jsonw.AppendString(b, kv.key)
 		b = append(b, ':')
 		var c bytes.Buffer
 		if json.Compact(&c, kv.val) == nil {
@@ -140,7 +141,7 @@ func migrateV1(objs []orderedObj, newID func(map[string]bool) string) {
 		id := newID(taken)
 		taken[id] = true
 		ids[i] = id
-		idJSON := appendJSString(nil, id)
+		idJSON := jsonw.AppendString(nil, id)
 		o.set("id", idJSON)
 		o.set("parentId", prev)
 		prev = idJSON
@@ -152,7 +153,7 @@ func migrateV1(objs []orderedObj, newID func(map[string]bool) string) {
 			continue
 		}
 		if idx, err := strconv.Atoi(string(raw)); err == nil && idx >= 0 && idx < len(objs) && ids[idx] != "" {
-			o.set("firstKeptEntryId", appendJSString(nil, ids[idx]))
+			o.set("firstKeptEntryId", jsonw.AppendString(nil, ids[idx]))
 		}
 		o.del("firstKeptEntryIndex")
 	}
