@@ -86,3 +86,38 @@ func TestAbortOverHTTP(t *testing.T) {
 		t.Errorf("aborted reply = %q (%s)", last.Text(), last.StopReason)
 	}
 }
+
+// TestOverflowOverHTTP: the adapter's context-overflow error is recognized,
+// the session is compacted with a real summary request, and the prompt is
+// retried once.
+func TestOverflowOverHTTP(t *testing.T) {
+	srv := aitest.NewServer(t, aitest.Script{Responses: []aitest.Response{
+		aitest.Text("first answer"),
+		{Error: &aitest.Error{Kind: aitest.ErrContextOverflow}},
+		aitest.Text("## Goal\nAnswer two questions."),
+		aitest.Text("second answer"),
+	}})
+	provider := openai.NewCompletions(ai.AdapterConfig{})
+	sess := &memSession{clock: &testClock{}}
+	a := newTestAgent(t, provider, nil, func(c *Config) {
+		c.Model = srv.Model(ai.APIOpenAICompletions)
+		c.Compactor = sess
+		c.Settings.Compaction.KeepRecentTokens = 1
+	})
+	a.Subscribe(sess.on)
+	rec := &recorder{}
+	a.Subscribe(rec.on)
+	prompt(t, a, "first question")
+	prompt(t, a, "second question")
+	end := rec.of(EventCompactionEnd)
+	if len(end) != 1 || end[0]["reason"] != ReasonOverflow || end[0]["willRetry"] != true {
+		t.Fatalf("compaction_end = %v", end)
+	}
+	msgs := a.Messages()
+	if msgs[0].Role != ai.RoleCompactionSummary || msgs[len(msgs)-1].Text() != "second answer" {
+		t.Errorf("context = %+v", msgs)
+	}
+	if n := len(srv.Requests()); n != 4 {
+		t.Errorf("%d requests, want 4", n)
+	}
+}
