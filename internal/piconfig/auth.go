@@ -104,6 +104,9 @@ func (s *AuthStore) Load(ctx context.Context) (*AuthData, error) {
 
 // SetAPIKey stores {"type":"api_key","key":key} for provider.
 func (s *AuthStore) SetAPIKey(ctx context.Context, provider, key string) error {
+	if key == "" {
+		return fmt.Errorf("set %s credentials: empty key", provider)
+	}
 	entry, err := marshalNoEscape(Credential{Type: CredentialAPIKey, Key: key})
 	if err != nil {
 		return err

@@ -146,6 +146,9 @@ func TestAuthRejectsBadNamesAndEntries(t *testing.T) {
 	if err := s.Set(context.Background(), "x", []byte(`"not an object"`)); err == nil {
 		t.Error("non-object entry accepted")
 	}
+	if err := s.SetAPIKey(context.Background(), "x", ""); err == nil {
+		t.Error("empty key accepted")
+	}
 }
 
 func TestAuthStatusNeverHoldsValues(t *testing.T) {
@@ -221,5 +224,30 @@ func TestAuthSymlinkedFileKeepsTheLink(t *testing.T) {
 	data, _ := NewAuthStore(target).Load(context.Background())
 	if len(data.Providers()) != 2 {
 		t.Errorf("target = %v", data.Providers())
+	}
+}
+
+func TestAuthReadWaitsOutAHalfWrittenFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "auth.json")
+	// pi is mid-write: it holds the lock and the file is truncated.
+	if err := os.Mkdir(path+".lock", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path, `{"openai": {"type": "api`, 0o600)
+	s := NewAuthStore(path)
+	s.file.lock.retryFor = 100 * time.Millisecond
+	if _, err := s.Load(context.Background()); !errors.Is(err, ErrLocked) {
+		t.Fatalf("err = %v: a torn file must send the reader to the lock", err)
+	}
+	writeFile(t, path, `{"openai":{"type":"api_key","key":"complete"}}`, 0o600)
+	if err := os.Remove(path + ".lock"); err != nil {
+		t.Fatal(err)
+	}
+	data, err := s.Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, ok := data.Get("openai"); !ok || c.Key != "complete" {
+		t.Errorf("read %+v, want the finished file", c)
 	}
 }

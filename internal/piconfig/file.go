@@ -2,12 +2,14 @@ package piconfig
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 
 	"github.com/pi-forge/pi-forge/internal/atomicfile"
 )
@@ -25,15 +27,33 @@ type lockedFile struct {
 }
 
 // read returns the file's bytes, or nil if it does not exist.
+//
+// It reads without the lock first: pi rewrites in place (truncate, then one
+// write of a whole JSON document) and we rename, so a reader can only catch
+// an empty file or a strict prefix of a document, neither of which is valid
+// JSON. Only then does it wait for the lock and read again. That keeps the
+// per-request credential lookup off the lock directory (a mkdir costs a
+// millisecond on some filesystems).
 func (f *lockedFile) read(ctx context.Context) ([]byte, error) {
-	if _, err := os.Stat(f.path); errors.Is(err, fs.ErrNotExist) {
+	data, err := os.ReadFile(f.path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return nil, nil // nothing to lock, as pi's settings reader does
+	case err == nil && json.Valid(data):
+		return data, nil
 	}
-	var data []byte
-	err := f.update(ctx, false, func(current []byte) ([]byte, error) {
+	err = f.update(ctx, false, func(current []byte) ([]byte, error) {
 		data = current
 		return nil, nil
 	})
+	if errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS) {
+		// A read-only agent dir (a mounted secret, say) has no room for the
+		// lock directory, and nobody can be writing the file there.
+		data, err = os.ReadFile(f.path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+	}
 	return data, err
 }
 
