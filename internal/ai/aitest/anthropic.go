@@ -1,6 +1,8 @@
 package aitest
 
 import (
+	"github.com/pi-forge/pi-forge/internal/ai"
+
 	"fmt"
 	"strconv"
 )
@@ -49,8 +51,8 @@ func writeAnthropic(e *eventWriter, r *Response, u Usage, seq int, model string)
 		e.send("content_block_stop", map[string]any{"type": "content_block_stop", "index": k})
 	}
 	if r.StreamError != nil {
-		d := r.StreamError.resolve("anthropic-messages")
-		e.send("error", map[string]any{"type": "error", "error": map[string]any{"type": d.typ, "message": d.message}})
+		d := r.StreamError.resolve(ai.APIAnthropicMessages)
+		e.send("error", errorBody(ai.APIAnthropicMessages, d))
 		return
 	}
 	stop := map[string]string{"stop": "end_turn", "length": "max_tokens", "toolUse": "tool_use"}[r.stopReason()]

@@ -1,6 +1,8 @@
 package aitest
 
 import (
+	"github.com/pi-forge/pi-forge/internal/ai"
+
 	"fmt"
 	"strconv"
 )
@@ -48,8 +50,8 @@ func writeCompletions(e *eventWriter, r *Response, u Usage, seq int, model strin
 		}
 	}
 	if r.StreamError != nil {
-		d := r.StreamError.resolve("openai-completions")
-		e.send("", map[string]any{"error": map[string]any{"message": d.message, "type": openAIErrorType(d), "code": d.typ}})
+		d := r.StreamError.resolve(ai.APIOpenAICompletions)
+		e.send("", errorBody(ai.APIOpenAICompletions, d))
 		return
 	}
 	finish := map[string]string{"stop": "stop", "length": "length", "toolUse": "tool_calls"}[r.stopReason()]

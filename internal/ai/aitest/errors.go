@@ -82,18 +82,53 @@ func writeHTTPError(w http.ResponseWriter, api string, e *Error) {
 	d := e.resolve(api)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(d.status)
-	_ = json.NewEncoder(w).Encode(errorBody(api, d))
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(errorBody(api, d))
 }
 
-// errorBody is the JSON error object of each wire format.
+type anthropicError struct {
+	Type  string `json:"type"`
+	Error struct {
+		Type    string `json:"type"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+type googleError struct {
+	Error struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+		Status  string `json:"status"`
+	} `json:"error"`
+}
+
+type openAIError struct {
+	Error struct {
+		Message string  `json:"message"`
+		Type    string  `json:"type"`
+		Param   *string `json:"param"`
+		Code    string  `json:"code"`
+	} `json:"error"`
+}
+
+// errorBody is the JSON error object of each wire format, keys in the
+// order the providers write them.
 func errorBody(api string, d errorDefault) any {
 	switch api {
 	case ai.APIAnthropicMessages:
-		return map[string]any{"type": "error", "error": map[string]any{"type": d.typ, "message": d.message}}
+		var e anthropicError
+		e.Type = "error"
+		e.Error.Type, e.Error.Message = d.typ, d.message
+		return e
 	case ai.APIGoogleGenerativeAI:
-		return map[string]any{"error": map[string]any{"code": d.status, "message": d.message, "status": d.typ}}
+		var e googleError
+		e.Error.Code, e.Error.Message, e.Error.Status = d.status, d.message, d.typ
+		return e
 	}
-	return map[string]any{"error": map[string]any{"message": d.message, "type": openAIErrorType(d), "param": nil, "code": d.typ}}
+	var e openAIError
+	e.Error.Message, e.Error.Type, e.Error.Code = d.message, openAIErrorType(d), d.typ
+	return e
 }
 
 func openAIErrorType(d errorDefault) string {

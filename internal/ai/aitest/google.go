@@ -1,6 +1,8 @@
 package aitest
 
 import (
+	"github.com/pi-forge/pi-forge/internal/ai"
+
 	"encoding/json"
 	"fmt"
 )
@@ -55,8 +57,8 @@ func writeGoogle(e *eventWriter, r *Response, u Usage, seq int, model string) {
 		for _, p := range parts {
 			e.send("", chunk([]any{p}, "", false))
 		}
-		d := r.StreamError.resolve("google-generative-ai")
-		e.send("", map[string]any{"error": map[string]any{"code": d.status, "message": d.message, "status": d.typ}})
+		d := r.StreamError.resolve(ai.APIGoogleGenerativeAI)
+		e.send("", errorBody(ai.APIGoogleGenerativeAI, d))
 		return
 	}
 	if len(parts) == 0 {

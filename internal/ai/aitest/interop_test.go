@@ -13,6 +13,7 @@ import (
 
 	"github.com/pi-forge/pi-forge/internal/ai"
 	"github.com/pi-forge/pi-forge/internal/ai/aitest"
+	"github.com/pi-forge/pi-forge/internal/ai/anthropic"
 	"github.com/pi-forge/pi-forge/internal/ai/openai"
 	"github.com/pi-forge/pi-forge/internal/testutil/picli"
 )
@@ -22,6 +23,7 @@ func adapters() *ai.Dispatcher {
 	cfg := ai.AdapterConfig{Getenv: func(string) string { return "" }}
 	return ai.NewDispatcher(map[string]ai.Provider{
 		ai.APIOpenAICompletions: openai.NewCompletions(cfg),
+		ai.APIAnthropicMessages: anthropic.New(cfg),
 	})
 }
 
@@ -51,34 +53,52 @@ func TestAdaptersMatchPiAI(t *testing.T) {
 		t.Fatal("no fixtures")
 	}
 	d := adapters()
+	type job struct {
+		Root    string          `json:"root"`
+		Fixture json.RawMessage `json:"fixture"`
+	}
+	var jobs []job
+	var fixtures []aitest.Fixture
+	var names []string
+	var piServers []*aitest.Server
 	for _, f := range files {
 		fx := aitest.LoadFixture(t, f)
 		if !d.Supports(fx.Model.API) {
 			continue
 		}
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			raw, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			piSrv := aitest.NewServer(t, aitest.Script{Responses: fx.Responses})
-			cmd := exec.Command(cli.Node, harness, piAI, piSrv.URL)
-			cmd.Stdin = bytes.NewReader(raw)
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			out, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("pi-ai harness: %v\n%s", err, stderr.String())
-			}
-			var pi piResult
-			if err := json.Unmarshal(out, &pi); err != nil {
-				t.Fatalf("harness output %q: %v", out, err)
-			}
-			piReqs := piSrv.Requests()
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := aitest.NewServer(t, aitest.Script{Responses: fx.Responses})
+		jobs = append(jobs, job{Root: srv.URL, Fixture: raw})
+		fixtures = append(fixtures, fx)
+		names = append(names, filepath.Base(f))
+		piServers = append(piServers, srv)
+	}
+	input, err := json.Marshal(jobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(cli.Node, harness, piAI)
+	cmd.Stdin = bytes.NewReader(input)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("pi-ai harness: %v\n%s", err, stderr.String())
+	}
+	var results []piResult
+	if err := json.Unmarshal(out, &results); err != nil || len(results) != len(jobs) {
+		t.Fatalf("harness output (%d results for %d jobs, %v): %.500s", len(results), len(jobs), err, out)
+	}
+	for i, fx := range fixtures {
+		t.Run(names[i], func(t *testing.T) {
+			pi := results[i]
+			piReqs := piServers[i].Requests()
 			if len(piReqs) != 1 {
 				t.Fatalf("pi-ai sent %d requests", len(piReqs))
 			}
-
 			req, msg, rec := fx.Run(t, d)
 			sameJSON(t, "request body", piReqs[0].Body, req.Body)
 			ours, err := json.Marshal(msg)

@@ -1,6 +1,8 @@
 package aitest
 
 import (
+	"github.com/pi-forge/pi-forge/internal/ai"
+
 	"fmt"
 	"strconv"
 )
@@ -34,7 +36,7 @@ func writeResponses(e *eventWriter, r *Response, u Usage, seq int, model string)
 		output = append(output, item)
 	}
 	if r.StreamError != nil {
-		d := r.StreamError.resolve("openai-responses")
+		d := r.StreamError.resolve(ai.APIOpenAIResponses)
 		send("error", map[string]any{"code": d.typ, "message": d.message, "param": nil})
 		return
 	}

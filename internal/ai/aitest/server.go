@@ -262,12 +262,13 @@ func (e *eventWriter) send(name string, v any) {
 	if s, ok := v.(string); ok {
 		e.buf.WriteString(s)
 	} else {
-		data, err := json.Marshal(v)
-		if err != nil {
+		enc := json.NewEncoder(&e.buf)
+		enc.SetEscapeHTML(false) // providers do not escape <, > and &
+		if err := enc.Encode(v); err != nil {
 			e.err = err
 			return
 		}
-		e.buf.Write(data)
+		e.buf.Truncate(e.buf.Len() - 1) // Encode's newline
 	}
 	e.buf.WriteString(nl + nl)
 	if _, err := e.w.Write(e.buf.Bytes()); err != nil {

@@ -1,17 +1,19 @@
-// Runs one fixture through pi-ai's streamSimple against the fake LLM server
-// and prints {events, message} as JSON, so interop tests can compare pi's
-// request and result with ours.
+// Runs fixtures through pi-ai's streamSimple, each against its own fake LLM
+// server, and prints one {events, message} per fixture as a JSON array, so
+// interop tests can compare pi's requests and results with ours. One Node
+// process serves every fixture: loading pi-ai takes about a second.
 //
-// usage: node piref.mjs <path to pi-ai dist/index.js> <fake root URL> < fixture.json
+// usage: node piref.mjs <path to pi-ai dist/index.js> < jobs.json
+//   jobs.json: [{"root": "http://127.0.0.1:port", "fixture": {...}}, ...]
 import { readFileSync } from "node:fs";
 
-const [piAI, root] = process.argv.slice(2);
+const [piAI] = process.argv.slice(2);
 const { streamSimple } = await import(piAI);
-const fixture = JSON.parse(readFileSync(0, "utf8"));
-const target = new URL(root);
+const jobs = JSON.parse(readFileSync(0, "utf8"));
 
-// Send every request to the fake, whatever host the model names, as the Go
-// side's RedirectClient does.
+// Every request goes to the current job's fake, whatever host the model
+// names, as the Go side's RedirectClient does.
+let target = null;
 const realFetch = globalThis.fetch;
 globalThis.fetch = (input, init) => {
 	const req = input instanceof Request ? input : new Request(input, init);
@@ -21,10 +23,14 @@ globalThis.fetch = (input, init) => {
 	return realFetch(new Request(url, req), input instanceof Request ? init : undefined);
 };
 
-const stream = streamSimple(fixture.model, fixture.context, { ...fixture.options, maxRetries: 0 });
-const events = [];
-for await (const e of stream) {
-	events.push(e.contentIndex === undefined ? e.type : `${e.type}:${e.contentIndex}`);
+const results = [];
+for (const { root, fixture } of jobs) {
+	target = new URL(root);
+	const stream = streamSimple(fixture.model, fixture.context, { ...fixture.options, maxRetries: 0 });
+	const events = [];
+	for await (const e of stream) {
+		events.push(e.contentIndex === undefined ? e.type : `${e.type}:${e.contentIndex}`);
+	}
+	results.push({ events, message: await stream.result() });
 }
-const message = await stream.result();
-process.stdout.write(JSON.stringify({ events, message }));
+process.stdout.write(JSON.stringify(results));
