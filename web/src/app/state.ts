@@ -2,7 +2,7 @@
 // session's stream feeds the chat, a lost login returns to the sign-in page,
 // and stream events about the session list refresh the sidebar.
 
-import { effect, signal } from "@preact/signals";
+import { effect, signal, untracked } from "@preact/signals";
 import { createApiClient, localTokenStore, type Api } from "../api/client";
 import type { ProviderInfo } from "../api/types";
 import { SessionStream, streamUrl } from "../sse/stream";
@@ -88,19 +88,23 @@ export function createAppState() {
       // One stream, for the open session, while signed in.
       effect(() => {
         const sid = ui.sessionId.value;
-        if (auth.phase.value !== "ready" || !sid) {
-          chat.clear();
-          return;
-        }
-        return openStream(sid);
+        const ready = auth.phase.value === "ready";
+        return untracked(() => {
+          if (!ready || !sid) {
+            chat.clear();
+            return undefined;
+          }
+          return openStream(sid);
+        });
       }),
       // The sidebar's streaming dot for the open session.
       effect(() => {
         const sid = ui.sessionId.value;
-        if (sid) sessions.setStreaming(sid, chat.isStreaming.value);
+        const on = chat.isStreaming.value;
+        if (sid) untracked(() => sessions.setStreaming(sid, on));
       }),
       effect(() => {
-        if (auth.phase.value === "ready") void projects.load();
+        if (auth.phase.value === "ready") untracked(() => void projects.load());
       }),
     ];
     void auth.boot();

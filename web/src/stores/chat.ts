@@ -90,7 +90,7 @@ export function createChatStore(opts: ChatStoreOptions = {}) {
   function publishDraft(immediate = false): void {
     if (immediate) {
       tickScheduled = false;
-      streamTick.value++;
+      streamTick.value = streamTick.peek() + 1;
       return;
     }
     if (tickScheduled) return;
@@ -98,7 +98,7 @@ export function createChatStore(opts: ChatStoreOptions = {}) {
     schedule(() => {
       if (!tickScheduled) return;
       tickScheduled = false;
-      streamTick.value++;
+      streamTick.value = streamTick.peek() + 1;
     });
   }
 
@@ -123,7 +123,7 @@ export function createChatStore(opts: ChatStoreOptions = {}) {
       compacting.value = false;
       // Optimistic prompts the snapshot already holds would show twice.
       pending.value = pending.value.filter((p) => p.error);
-      resetCount.value++;
+      resetCount.value = resetCount.peek() + 1;
       publishDraft(true);
     });
   }
@@ -303,7 +303,7 @@ export function createChatStore(opts: ChatStoreOptions = {}) {
         readOnly.value = false;
         draft = null;
         runs.clear();
-        resetCount.value++;
+        resetCount.value = resetCount.peek() + 1;
         publishDraft(true);
       });
     },

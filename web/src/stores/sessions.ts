@@ -75,8 +75,8 @@ export function createSessionsStore(api: Api) {
   }
 
   function setStreaming(sessionId: string, on: boolean): void {
-    if (streaming.value.has(sessionId) === on) return;
-    const next = new Set(streaming.value);
+    if (streaming.peek().has(sessionId) === on) return;
+    const next = new Set(streaming.peek());
     if (on) next.add(sessionId);
     else next.delete(sessionId);
     streaming.value = next;

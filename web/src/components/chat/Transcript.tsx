@@ -47,12 +47,14 @@ export function Transcript() {
     return out;
   });
   const list = rows.value;
-  const keys = list.map((r) => r.key);
+  // Read through a ref: the observer and frame callbacks outlive this render.
+  const keys = useRef<string[]>([]);
+  keys.current = list.map((r) => r.key);
 
   function relayout() {
     const el = scroller.current;
     if (!el) return;
-    const offsets = heights.offsets(keys);
+    const offsets = heights.offsets(keys.current);
     const next = computeWindow(offsets, el.scrollTop, el.clientHeight, OVERSCAN, following.value);
     setWin((w) => (w.start === next.start && w.end === next.end && w.top === next.top && w.bottom === next.bottom ? w : next));
   }

@@ -18,7 +18,7 @@ const DOUBLE_ESC_MS = 600;
  * the marked seams.
  */
 export function Composer({ sessionId }: { sessionId: string }) {
-  const { api, chat, sessions, ui } = useApp();
+  const { api, chat, sessions, ui, loadProviders } = useApp();
   const text = useSignal("");
   const mode = useSignal<"steer" | "followUp">("steer");
   const info = useSignal<SessionSummary | null>(null);
@@ -37,6 +37,7 @@ export function Composer({ sessionId }: { sessionId: string }) {
     text.value = "";
     cursor.current = null;
     api.getSession(sessionId).then((s) => (info.value = s), () => undefined);
+    void loadProviders();
   }, [sessionId]);
   useEffect(() => {
     if (!streaming) api.context(sessionId).then((c) => (context.value = c), () => undefined);
