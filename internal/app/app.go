@@ -16,6 +16,7 @@ import (
 	"github.com/pi-forge/pi-forge/internal/auth"
 	"github.com/pi-forge/pi-forge/internal/buildinfo"
 	"github.com/pi-forge/pi-forge/internal/config"
+	"github.com/pi-forge/pi-forge/internal/logocache"
 	"github.com/pi-forge/pi-forge/internal/projects"
 	"github.com/pi-forge/pi-forge/internal/server"
 	"github.com/pi-forge/pi-forge/internal/server/docsui"
@@ -29,8 +30,9 @@ type App struct {
 	Log    *slog.Logger
 	Server *server.Server
 
-	Auth     *auth.Service   // credentials, tokens, lockout
-	Projects *projects.Store // the project registry; other areas look projects up here
+	Auth     *auth.Service    // credentials, tokens, lockout
+	Projects *projects.Store  // the project registry; other areas look projects up here
+	Logos    *logocache.Cache // nil unless LOGO_URL_MODE=cache
 }
 
 // New creates the data directories and builds every service.
@@ -107,6 +109,7 @@ func (a *App) registerAuthAndProjects() {
 		Version:            buildinfo.Version(),
 		Theme:              theme.NewStore(filepath.Join(cfg.ForgeDataDir, "theme.json")),
 		PasswordConfigured: a.Auth.PasswordConfigured,
+		Logos:              a.startLogoCache(),
 	})
 	a.Projects = projects.New(projects.Options{
 		File:       filepath.Join(cfg.ForgeDataDir, "projects.json"),
@@ -115,4 +118,27 @@ func (a *App) registerAuthAndProjects() {
 		Logger:     a.Log,
 	})
 	api.RegisterProjects(h, a.Projects)
+}
+
+// startLogoCache fetches the custom logos in the background (cache mode)
+// and serves them at /cache/logos/; shutdown cancels a fetch in flight.
+func (a *App) startLogoCache() func() api.Logos {
+	cfg := a.Config
+	if cfg.LogoURLMode != "cache" {
+		return nil
+	}
+	lc := logocache.New(filepath.Join(cfg.ForgeDataDir, "cache", "logos"), a.Log)
+	a.Logos = lc
+	a.Server.Handle("GET "+logocache.URLPrefix+"{name}", lc)
+	ctx, cancel := context.WithCancel(context.Background())
+	go lc.Fetch(ctx, map[string]string{
+		logocache.Auth: cfg.AuthLogoURL, logocache.AppDark: cfg.AppLogoDarkURL, logocache.AppLight: cfg.AppLogoLightURL,
+	})
+	a.Server.OnShutdown(func(context.Context) {
+		cancel()
+		<-lc.Ready()
+	})
+	return func() api.Logos {
+		return api.Logos{Auth: lc.URL(logocache.Auth), AppDark: lc.URL(logocache.AppDark), AppLight: lc.URL(logocache.AppLight)}
+	}
 }
