@@ -101,7 +101,14 @@ export function createAppState() {
       effect(() => {
         const sid = ui.sessionId.value;
         const on = chat.isStreaming.value;
-        if (sid) untracked(() => sessions.setStreaming(sid, on));
+        if (!sid) return;
+        untracked(() => {
+          const was = sessions.streaming.value.has(sid);
+          sessions.setStreaming(sid, on);
+          // A finished turn changes the row (first message, activity time).
+          const pid = ui.projectId.value;
+          if (was && !on && pid) void sessions.load(pid);
+        });
       }),
       effect(() => {
         if (auth.phase.value === "ready") untracked(() => void projects.load());
