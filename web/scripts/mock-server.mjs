@@ -154,6 +154,7 @@ function api(req, res, url) {
   if (p === "/sessions" && m === "GET") return json(res, 200, { sessions: [...sessions.values()].filter((s) => s.summary.projectId === url.searchParams.get("projectId")).map((s) => s.summary) });
   if (p === "/sessions" && m === "POST") return body(req).then((b) => json(res, 201, newSession(b.projectId).summary));
   if (p === "/config/providers") return json(res, 200, { providers: [{ provider: "mock", models: [{ id: "mock-large", name: "Mock Large", contextWindow: 128000, maxTokens: 8192, reasoning: true, input: ["text"], hasAuth: true, supportedThinkingLevels: ["off", "low", "medium", "high"] }, { id: "mock-small", name: "Mock Small", contextWindow: 32000, maxTokens: 4096, reasoning: false, input: ["text"], hasAuth: true, supportedThinkingLevels: [] }] }] });
+  if (p === "/config/prompts") return json(res, 200, { prompts: [{ name: "review", description: "Review the last change", argumentHint: "<path>", source: "project", filePath: "/x", enabled: true, effective: true }], diagnostics: [] });
   mm = /^\/sessions\/([^/]+)(\/[\w-]+)?$/.exec(p);
   const s = mm && sessions.get(mm[1]);
   if (!s) return json(res, 404, { error: "session_not_found" });
@@ -172,6 +173,10 @@ function api(req, res, url) {
       s.streaming = false;
       send(s, { type: "agent_end", messages: [] });
       return json(res, 204);
+    case "/compact":
+      send(s, { type: "compaction_start", reason: "manual" });
+      setTimeout(() => send(s, { type: "compaction_end", reason: "manual", aborted: false, willRetry: false, result: { tokensBefore: 19200 } }), 500);
+      return json(res, 200, { summary: "…", tokensBefore: 19200, tokensAfter: 3000 });
     case "/model":
       return body(req).then((b) => { s.summary.modelProvider = b.provider; s.summary.modelId = b.modelId; json(res, 200, b); });
     case "/thinking-level":

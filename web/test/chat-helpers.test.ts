@@ -100,3 +100,22 @@ describe("model picker", () => {
     expect(filterModels(all, "")).toHaveLength(3);
   });
 });
+
+describe("slash palette", async () => {
+  const { BUILTINS, matchCommands, parseBuiltin, slashQuery } = await import("../src/components/composer/SlashPalette");
+  it("opens only for a single slash word", () => {
+    expect(slashQuery("/com")).toBe("com");
+    expect(slashQuery("/")).toBe("");
+    expect(slashQuery("/compact now")).toBeNull();
+    expect(slashQuery("a /b")).toBeNull();
+  });
+  it("puts prefix matches first", () => {
+    const all = [...BUILTINS, { name: "review-abort", description: "", builtin: false }];
+    expect(matchCommands(all, "ab").map((c) => c.name)).toEqual(["abort", "review-abort"]);
+  });
+  it("recognises built-ins with their arguments, and leaves templates to the server", () => {
+    expect(parseBuiltin("/compact keep API notes")).toEqual({ name: "compact", args: "keep API notes" });
+    expect(parseBuiltin("/abort")).toEqual({ name: "abort", args: "" });
+    expect(parseBuiltin("/review src")).toBeNull();
+  });
+});

@@ -181,6 +181,14 @@ export function createApiClient(opts: ApiClientOptions) {
       return request<{ accepted: boolean; sessionName?: string }>("POST", `/sessions/${enc(id)}/prompt`, { body });
     },
     abort: (id: string) => request<void>("POST", `/sessions/${enc(id)}/abort`),
+    compact: (id: string, customInstructions?: string) =>
+      request<{ summary: string; tokensBefore: number; tokensAfter: number }>("POST", `/sessions/${enc(id)}/compact`, {
+        body: customInstructions ? { customInstructions } : {},
+      }),
+    promptTemplates: (projectId: string) =>
+      request<{ prompts: Array<{ name: string; description: string; argumentHint?: string; effective: boolean }> }>("GET", "/config/prompts", {
+        query: { projectId },
+      }),
     setModel: (id: string, provider: string, modelId: string) =>
       request<{ provider: string; modelId: string }>("POST", `/sessions/${enc(id)}/model`, { body: { provider, modelId } }),
     setThinkingLevel: (id: string, level: ThinkingLevel) =>

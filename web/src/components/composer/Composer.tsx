@@ -6,6 +6,7 @@ import { isTouch } from "../layout/media";
 import { ContextMeter } from "./ContextMeter";
 import { HistoryCursor, loadHistory, pushHistory } from "./history";
 import { ModelPicker } from "./ModelPicker";
+import { BUILTINS, matchCommands, parseBuiltin, slashQuery, SlashPalette, type SlashCommand } from "./SlashPalette";
 import { ThinkingPicker } from "./ThinkingPicker";
 
 const DOUBLE_ESC_MS = 600;
@@ -27,6 +28,9 @@ export function Composer({ sessionId }: { sessionId: string }) {
   const lastEsc = useRef(0);
   const area = useRef<HTMLTextAreaElement>(null);
   const cursor = useRef<HistoryCursor | null>(null);
+  const templates = useSignal<SlashCommand[]>([]);
+  const slashActive = useSignal(0);
+  const slashClosed = useSignal(false);
   const streaming = chat.isStreaming.value;
   const readOnly = chat.readOnly.value;
 
@@ -38,7 +42,33 @@ export function Composer({ sessionId }: { sessionId: string }) {
     cursor.current = null;
     api.getSession(sessionId).then((s) => (info.value = s), () => undefined);
     void loadProviders();
+    const pid = ui.projectId.value;
+    if (pid)
+      api.promptTemplates(pid).then(
+        (r) => (templates.value = r.prompts.filter((p) => p.effective).map((p) => ({ name: p.name, description: p.description, hint: p.argumentHint, builtin: false }))),
+        () => (templates.value = []),
+      );
   }, [sessionId]);
+
+  const query = slashClosed.value ? null : slashQuery(text.value);
+  const commands = query === null ? [] : matchCommands([...BUILTINS, ...templates.value], query);
+
+  function pickCommand(c: SlashCommand) {
+    text.value = `/${c.name} `;
+    slashActive.value = 0;
+    area.current?.focus();
+  }
+
+  async function runBuiltin(name: string, args: string): Promise<void> {
+    if (name === "abort") return abort();
+    if (name === "compact") {
+      try {
+        await api.compact(sessionId, args || undefined);
+      } catch (e) {
+        ui.toast((e as Error).message);
+      }
+    }
+  }
   useEffect(() => {
     if (!streaming) api.context(sessionId).then((c) => (context.value = c), () => undefined);
   }, [sessionId, streaming]);
@@ -68,6 +98,14 @@ export function Composer({ sessionId }: { sessionId: string }) {
   async function send() {
     const t = text.value.trim();
     if (!t || readOnly) return;
+    const builtin = parseBuiltin(t);
+    if (builtin) {
+      pushHistory(sessionId, t);
+      text.value = "";
+      cursor.current = null;
+      await runBuiltin(builtin.name, builtin.args);
+      return;
+    }
     const behaviour = chat.isStreaming.value ? mode.value : undefined;
     pushHistory(sessionId, t);
     cursor.current = null;
@@ -95,6 +133,24 @@ export function Composer({ sessionId }: { sessionId: string }) {
   function onKeyDown(e: KeyboardEvent) {
     const el = e.currentTarget as HTMLTextAreaElement;
     if (e.isComposing) return;
+    if (commands.length > 0) {
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        const n = commands.length;
+        slashActive.value = (slashActive.value + (e.key === "ArrowDown" ? 1 : n - 1)) % n;
+        return;
+      }
+      if (e.key === "Enter" || e.key === "Tab") {
+        e.preventDefault();
+        pickCommand(commands[Math.min(slashActive.value, commands.length - 1)]);
+        return;
+      }
+      if (e.key === "Escape") {
+        e.preventDefault();
+        slashClosed.value = true;
+        return;
+      }
+    }
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();
       void send();
@@ -160,7 +216,7 @@ export function Composer({ sessionId }: { sessionId: string }) {
         : "Queue a follow-up (sent when the agent is done)…"
       : isTouch.value
         ? "Message the agent…"
-        : "Message the agent — Enter sends, Shift+Enter for a new line, ↑ for history";
+        : "Message the agent — Enter sends, Shift+Enter for a new line, / for commands, ↑ for history";
 
   return (
     <form
@@ -175,7 +231,8 @@ export function Composer({ sessionId }: { sessionId: string }) {
         <ThinkingPicker provider={info.value?.modelProvider} modelId={info.value?.modelId} level={info.value?.thinkingLevel} onPick={setThinking} />
         <ContextMeter context={context.value} />
       </div>
-      {/* Seam: the `/` palette and `@` completion render here, above the text box. */}
+      <SlashPalette items={commands} active={Math.min(slashActive.value, Math.max(0, commands.length - 1))} onPick={pickCommand} />
+      {/* Seam: `@` file completion renders here too (GET /files/complete). */}
       <div class="composer-row">
         {/* Seam: the attachment picker (paperclip), paste and drop handlers go here. */}
         <label class="sr-only" for="composer-input">
@@ -189,7 +246,13 @@ export function Composer({ sessionId }: { sessionId: string }) {
           disabled={readOnly}
           placeholder={placeholder}
           aria-keyshortcuts="Enter Shift+Enter Escape ArrowUp ArrowDown"
-          onInput={(e) => (text.value = e.currentTarget.value)}
+          aria-controls={commands.length > 0 ? "slash-list" : undefined}
+          aria-activedescendant={commands.length > 0 ? `slash-${Math.min(slashActive.value, commands.length - 1)}` : undefined}
+          onInput={(e) => {
+            text.value = e.currentTarget.value;
+            slashClosed.value = false;
+            slashActive.value = 0;
+          }}
           onKeyDown={onKeyDown}
         />
         <div class="composer-actions">
