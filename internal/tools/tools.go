@@ -167,6 +167,7 @@ func (b base) afterWrite(path string) error {
 }
 
 // errAborted is pi's rejection text when the abort signal fires.
+//
 //lint:ignore ST1005 pi's exact wording
 var errAborted = errors.New("Operation aborted")
 

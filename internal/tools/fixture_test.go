@@ -1,0 +1,139 @@
+package tools
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pi-forge/pi-forge/internal/agent"
+	"github.com/pi-forge/pi-forge/internal/proc"
+)
+
+// writeFixture builds the tree most tests (and the comparison with pi)
+// run against.
+func writeFixture(t testing.TB, root string) {
+	t.Helper()
+	var long, wide, many strings.Builder
+	for i := 1; i <= 3000; i++ {
+		fmt.Fprintf(&long, "line %d\n", i)
+	}
+	for i := 1; i <= 1000; i++ {
+		fmt.Fprintf(&wide, "%04d %s\n", i, strings.Repeat("w", 95))
+	}
+	for i := 1; i <= 150; i++ {
+		fmt.Fprintf(&many, "needle %d\n", i)
+	}
+	files := map[string]string{
+		"small.txt":          "alpha\nbeta\ngamma\ndelta\nepsilon\n",
+		"long.txt":           long.String(),
+		"wide.txt":           wide.String(),
+		"huge-line.txt":      strings.Repeat("x", 60*1024) + "\nsecond\n",
+		"crlf.txt":           "\uFEFFfirst line\r\nsecond line\r\nthird line\r\n",
+		"quotes.txt":         "say \u201chello\u201d   \nit\u2019s \u2014 fine\nend\n",
+		"dup.txt":            "same\nother\nsame\n",
+		"invalid.txt":        "ok \xff\xfe bad \xe2\x82 cut\nnext\n",
+		"code.go":            codeSample(),
+		"grep/many.txt":      many.String(),
+		"grep/long.txt":      "short needle\n" + strings.Repeat("n", 600) + " needle\n",
+		"grep/ctx.txt":       "one\ntwo\nneedle three\nfour\nfive\n",
+		"grep/crlf.txt":      "needle a\r\nb\r\n",
+		"grep/binary.bin":    "needle\x00binary",
+		"dir/B.txt":          "",
+		"dir/a.txt":          "",
+		"dir/_under":         "",
+		"dir/.hidden":        "",
+		"dir/10.txt":         "",
+		"dir/2.txt":          "",
+		"dir/sub/inner.txt":  "",
+		"empty/.keep":        "",
+		"tree/src/a.ts":      "",
+		"tree/src/b.spec.ts": "",
+		"tree/src/deep/c.ts": "",
+		"tree/README.md":     "",
+		"tree/skip.log":      "",
+		"tree/.gitignore":    "*.log\n",
+	}
+	for name, content := range files {
+		p := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(root, "pixel.png"), tinyPNG(t, 3, 2), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func codeSample() string {
+	var b strings.Builder
+	for i := 1; i <= 40; i++ {
+		fmt.Fprintf(&b, "func f%d() int { return %d }\n", i, i)
+	}
+	return b.String()
+}
+
+func tinyPNG(t testing.TB, w, h int) []byte {
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			img.Set(x, y, color.NRGBA{uint8(x * 80), uint8(y * 120), 200, 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// testTools builds every tool for cwd with a real launcher.
+func testTools(t testing.TB, cwd string, mutate func(*Options)) map[string]agent.Tool {
+	t.Helper()
+	l, err := proc.New(proc.Config{ServerEnv: os.Environ()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Cwd: cwd, Launcher: l, TempDir: t.TempDir()}
+	if mutate != nil {
+		mutate(&opts)
+	}
+	list, err := New(nil, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]agent.Tool{}
+	for _, tool := range list {
+		m[tool.Spec().Name] = tool
+	}
+	return m
+}
+
+// run executes one call and returns the result and error.
+func run(t testing.TB, tools map[string]agent.Tool, name string, args any) (agent.ToolResult, error) {
+	t.Helper()
+	raw, err := json.Marshal(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tools[name].Execute(context.Background(), agent.ToolCall{ID: "c", Name: name, Args: raw}, func(agent.ToolResult) {})
+}
+
+// text returns the concatenated text blocks of a result.
+func text(r agent.ToolResult) string {
+	var b strings.Builder
+	for _, c := range r.Content {
+		b.WriteString(c.Text)
+	}
+	return b.String()
+}
