@@ -1,6 +1,7 @@
 package aitest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -135,15 +136,17 @@ func CheckGolden(t *testing.T, p ai.Provider, prefix string, update bool) {
 			req, msg, rec := fx.Run(t, p)
 			final := *msg
 			final.Timestamp = 0
-			doc, err := json.Marshal(struct {
+			var doc bytes.Buffer
+			enc := json.NewEncoder(&doc)
+			enc.SetEscapeHTML(false) // show bodies as sent
+			if err := enc.Encode(struct {
 				Request json.RawMessage `json:"request"`
 				Events  []string        `json:"events"`
 				Message *ai.Message     `json:"message"`
-			}{req.Body, rec.Sequence(), &final})
-			if err != nil {
+			}{req.Body, rec.Sequence(), &final}); err != nil {
 				t.Fatal(err)
 			}
-			Golden(t, strings.TrimSuffix(f, ".json")+".golden", doc, update)
+			Golden(t, strings.TrimSuffix(f, ".json")+".golden", doc.Bytes(), update)
 		})
 	}
 }

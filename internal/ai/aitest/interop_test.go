@@ -24,6 +24,7 @@ func adapters() *ai.Dispatcher {
 	return ai.NewDispatcher(map[string]ai.Provider{
 		ai.APIOpenAICompletions: openai.NewCompletions(cfg),
 		ai.APIAnthropicMessages: anthropic.New(cfg),
+		ai.APIOpenAIResponses:   openai.NewResponses(cfg),
 	})
 }
 

@@ -55,7 +55,7 @@ func (p *Provider) Stream(ctx context.Context, m *ai.Model, c *ai.Context, opts 
 	if opts.Reasoning != "" && opts.Reasoning != ai.ThinkingOff {
 		level = opts.Reasoning // pi does not clamp here: the map and budgets decide
 	}
-	body, err := json.Marshal(buildRequest(m, c, opts, &cp, cc, oauth, level))
+	body, err := wire.JSON(buildRequest(m, c, opts, &cp, cc, oauth, level))
 	if err != nil {
 		return s.Fail(ctx, fmt.Errorf("encode request: %w", err))
 	}

@@ -39,7 +39,7 @@ func (p *Completions) Stream(ctx context.Context, m *ai.Model, c *ai.Context, op
 	cp := resolveCompat(m)
 	retention := p.cfg.CacheRetention(opts)
 	level := ai.ReasoningLevel(m, opts.Reasoning)
-	body, err := json.Marshal(buildChatRequest(m, c, opts, &cp, retention, level))
+	body, err := wire.JSON(buildChatRequest(m, c, opts, &cp, retention, level))
 	if err != nil {
 		return s.Fail(ctx, fmt.Errorf("encode request: %w", err))
 	}

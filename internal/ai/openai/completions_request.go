@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/pi-forge/pi-forge/internal/ai"
+	"github.com/pi-forge/pi-forge/internal/ai/wire"
 )
 
 // chatRequest is the body of POST /chat/completions, in pi's key order.
@@ -109,17 +110,17 @@ type chatCallFunction struct {
 
 func (m *chatMessage) MarshalJSON() ([]byte, error) {
 	type plain chatMessage
-	b, err := json.Marshal((*plain)(m))
+	b, err := wire.JSON((*plain)(m))
 	if err != nil || len(m.reasoning) == 0 {
 		return b, err
 	}
 	out := b[:len(b)-1]
 	for _, r := range m.reasoning {
-		key, err := json.Marshal(r.name)
+		key, err := wire.JSON(r.name)
 		if err != nil {
 			return nil, err
 		}
-		val, err := json.Marshal(r.text)
+		val, err := wire.JSON(r.text)
 		if err != nil {
 			return nil, err
 		}

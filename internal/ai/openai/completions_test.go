@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/pi-forge/pi-forge/internal/ai"
@@ -112,5 +113,70 @@ func TestCompletionsErrorWording(t *testing.T) {
 		if msg.ErrorMessage != c.want {
 			t.Errorf("errorMessage = %q, want %q", msg.ErrorMessage, c.want)
 		}
+	}
+}
+
+func newResponses() ai.Provider {
+	return openai.NewResponses(ai.AdapterConfig{Getenv: func(string) string { return "" }})
+}
+
+func TestResponsesConformance(t *testing.T) {
+	aitest.Conformance(t, newResponses(), ai.APIOpenAIResponses)
+}
+
+// TestResponsesGolden pins reasoning items replayed verbatim, v1 text
+// signatures, call|item ids (and their normalisation across models),
+// function call outputs with images, cache keys and reasoning effort.
+func TestResponsesGolden(t *testing.T) {
+	aitest.CheckGolden(t, newResponses(), "responses_", *update)
+}
+
+func TestResponsesReasoningItemRoundTripsByteExact(t *testing.T) {
+	srv := aitest.NewServer(t, aitest.Script{Responses: []aitest.Response{
+		{Blocks: []aitest.Block{
+			{Type: aitest.BlockThinking, Text: "Compare <a> & <b>.", Signature: "gAAAAABopaque+/=="},
+			{Type: aitest.BlockText, Text: "Done."},
+			aitest.ToolCall("call_7", "read", `{"path":"x"}`),
+		}},
+		aitest.Text("Next."),
+	}})
+	p := newResponses()
+	model := srv.Model(ai.APIOpenAIResponses)
+	model.Provider = "openai"
+	history := []ai.Message{{Role: ai.RoleUser, Content: []ai.Content{ai.TextContent("q")}}}
+	first := p.Stream(context.Background(), model, &ai.Context{Messages: history}, &ai.StreamOptions{APIKey: "k", Reasoning: "high"}, nil)
+	sig := first.Content[0].ThinkingSignature
+	if !strings.Contains(sig, `"encrypted_content":"gAAAAABopaque+/=="`) || !strings.Contains(sig, `Compare <a> & <b>.`) {
+		t.Fatalf("thinkingSignature = %s", sig)
+	}
+	if first.Content[1].TextSignature != `{"v":1,"id":"msg_fake_1_1"}` {
+		t.Errorf("textSignature = %s", first.Content[1].TextSignature)
+	}
+	if id := first.Content[2].ID; id != "call_7|fc_fake_1_2" {
+		t.Errorf("tool call id = %q, want call_id|item_id", id)
+	}
+	history = append(history, *first,
+		ai.Message{Role: ai.RoleToolResult, ToolCallID: first.Content[2].ID, ToolName: "read", Content: []ai.Content{ai.TextContent("X")}})
+	p.Stream(context.Background(), model, &ai.Context{Messages: history}, &ai.StreamOptions{APIKey: "k", Reasoning: "high"}, nil)
+	body := string(srv.Requests()[1].Body)
+	if !strings.Contains(body, sig) {
+		t.Errorf("the reasoning item did not go back byte for byte:\n%s\nnot in\n%s", sig, body)
+	}
+	if !strings.Contains(body, `{"type":"function_call","id":"fc_fake_1_2","call_id":"call_7","name":"read","arguments":"{\"path\":\"x\"}"}`) ||
+		!strings.Contains(body, `{"type":"function_call_output","call_id":"call_7","output":"X"}`) {
+		t.Errorf("function call items missing:\n%s", body)
+	}
+}
+
+func TestResponsesIncompleteIsLength(t *testing.T) {
+	// pi-ai ignores response.incomplete (its stop reason stays "stop" with
+	// no usage); the event means the output limit was hit, so it is length.
+	srv := aitest.NewServer(t, aitest.Script{Responses: []aitest.Response{{
+		Blocks: []aitest.Block{{Type: aitest.BlockText, Text: "cut"}}, StopReason: "length", Usage: &aitest.Usage{Input: 10, Output: 99},
+	}}})
+	msg := newResponses().Stream(context.Background(), srv.Model(ai.APIOpenAIResponses),
+		&ai.Context{Messages: []ai.Message{{Role: ai.RoleUser, Content: []ai.Content{ai.TextContent("q")}}}}, &ai.StreamOptions{APIKey: "k"}, nil)
+	if msg.StopReason != ai.StopReasonLength || msg.Usage.Output != 99 {
+		t.Errorf("got %q with usage %+v", msg.StopReason, msg.Usage)
 	}
 }

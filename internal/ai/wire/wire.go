@@ -14,6 +14,7 @@ package wire
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -122,4 +123,17 @@ func MergeHeaders(h http.Header, maps ...map[string]string) {
 			h.Set(k, v)
 		}
 	}
+}
+
+// JSON encodes a request body the way JavaScript's JSON.stringify does in
+// the respects that matter here: '<', '>' and '&' stay literal, so opaque
+// provider data embedded as raw JSON goes back byte for byte.
+func JSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
 }
