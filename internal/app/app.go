@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 
@@ -51,7 +52,7 @@ func New(cfg *config.Config, log *slog.Logger) (*App, error) {
 		Auth:        authSvc,
 		TrustProxy:  cfg.TrustProxy,
 		CORSOrigin:  cfg.CORSOrigin,
-		ExtraImgSrc: cfg.LogoImgSrcAllowlist,
+		ExtraImgSrc: extraImgSrc(cfg),
 		UI:          uiFiles(cfg),
 		ExposeDocs:  cfg.ExposeDocs,
 		DocsUI:      docsui.Files(),
@@ -95,6 +96,21 @@ func makeDirs(cfg *config.Config) error {
 		}
 	}
 	return nil
+}
+
+// extraImgSrc is what the CSP's img-src must add: in direct logo mode the
+// browser loads the logos itself, so their origins and the allowlist.
+func extraImgSrc(cfg *config.Config) []string {
+	if cfg.LogoURLMode != "direct" {
+		return nil
+	}
+	out := append([]string(nil), cfg.LogoImgSrcAllowlist...)
+	for _, raw := range []string{cfg.AuthLogoURL, cfg.AppLogoDarkURL, cfg.AppLogoLightURL} {
+		if u, err := url.Parse(raw); err == nil && u.Host != "" {
+			out = append(out, u.Scheme+"://"+u.Host)
+		}
+	}
+	return out
 }
 
 // AuthEnabled reports whether requests need credentials.

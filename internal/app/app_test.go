@@ -98,3 +98,19 @@ func TestDocsPageIsServedWithoutACDN(t *testing.T) {
 		e.Expect(http.StatusOK, "GET", asset, nil)
 	}
 }
+
+func TestCSPAllowsDirectModeLogoOrigins(t *testing.T) {
+	e := apitest.Start(t, map[string]string{
+		"LOGO_URL_MODE": "direct", "AUTH_LOGO_URL": "https://cdn.example.com/logo.png",
+		"LOGO_IMG_SRC_ALLOWLIST": "https://img.example.org",
+	})
+	csp := e.Expect(http.StatusOK, "GET", "/api/v1/health", nil).Header.Get("Content-Security-Policy")
+	if !strings.Contains(csp, "img-src 'self' data: blob: https://img.example.org https://cdn.example.com;") {
+		t.Fatalf("CSP = %s", csp)
+	}
+	cached := apitest.Start(t, map[string]string{"AUTH_LOGO_URL": "https://cdn.example.com/logo.png"})
+	csp = cached.Expect(http.StatusOK, "GET", "/api/v1/health", nil).Header.Get("Content-Security-Policy")
+	if strings.Contains(csp, "cdn.example.com") {
+		t.Fatalf("cache mode must serve logos same-origin: %s", csp)
+	}
+}
