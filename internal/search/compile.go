@@ -1,0 +1,186 @@
+package search
+
+import (
+	"bytes"
+	"path"
+	"regexp"
+	"regexp/syntax"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/bmatcuk/doublestar/v4"
+)
+
+// plan is a validated query, ready for either engine.
+type plan struct {
+	q       Query
+	limit   int
+	find    finder // how the Go engine finds matches
+	regex   finder // the general matcher, for text the fast finders can not take
+	include *glob
+	exclude *glob
+}
+
+// compile validates q. Both engines reject the same queries, so a query
+// that fails on one fails on the other.
+func compile(q Query) (*plan, error) {
+	switch {
+	case q.Pattern == "":
+		return nil, &Error{Code: CodeInvalidQuery, Message: "the search text is empty"}
+	case len(q.Pattern) > MaxPatternBytes:
+		return nil, &Error{Code: CodeInvalidQuery, Message: "the search text is longer than 1024 bytes"}
+	case strings.ContainsAny(q.Pattern, "\r\n"):
+		return nil, &Error{Code: CodeInvalidQuery, Message: "the search text can not span lines"}
+	}
+	p := &plan{q: q, limit: q.Limit}
+	switch {
+	case p.limit == 0:
+		p.limit = DefaultLimit
+	case p.limit < 1:
+		p.limit = 1
+	case p.limit > MaxLimit:
+		p.limit = MaxLimit
+	}
+	expr := regexp.QuoteMeta(q.Pattern)
+	if q.Regex {
+		if err := checkRegex(q.Pattern); err != nil {
+			return nil, err
+		}
+		expr = q.Pattern
+	}
+	if !q.CaseSensitive {
+		expr = "(?i)" + expr
+	}
+	re, err := regexp.Compile(expr)
+	if err != nil {
+		return nil, &Error{Code: CodeInvalidRegex, Message: "invalid regular expression: " + strings.TrimPrefix(err.Error(), "error parsing regexp: ")}
+	}
+	rf := &regexFinder{re: re}
+	if !usesTextAnchors(expr) {
+		// (?m) makes ^ and $ match at line ends, as they do per line.
+		rf.pre = regexp.MustCompile("(?m)" + expr)
+	}
+	p.regex, p.find = rf, rf
+	switch {
+	case !q.Regex && q.CaseSensitive:
+		p.find = literalFinder([]byte(q.Pattern))
+	case !q.Regex && isASCII(q.Pattern):
+		p.find = foldFinder(bytes.ToLower([]byte(q.Pattern)))
+	}
+	if p.include, err = parseGlob(q.Include); err != nil {
+		return nil, err
+	}
+	if p.exclude, err = parseGlob(q.Exclude); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// checkRegex refuses what ripgrep refuses in line mode: a pattern that
+// names a line break.
+func checkRegex(pattern string) error {
+	tree, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return &Error{Code: CodeInvalidRegex, Message: "invalid regular expression: " + strings.TrimPrefix(err.Error(), "error parsing regexp: ")}
+	}
+	var names func(*syntax.Regexp) bool
+	names = func(r *syntax.Regexp) bool {
+		switch r.Op {
+		case syntax.OpLiteral:
+			if strings.ContainsRune(string(r.Rune), '\n') {
+				return true
+			}
+		case syntax.OpCharClass:
+			if len(r.Rune) == 2 && r.Rune[0] == '\n' && r.Rune[1] == '\n' {
+				return true
+			}
+		}
+		for _, s := range r.Sub {
+			if names(s) {
+				return true
+			}
+		}
+		return false
+	}
+	if names(tree) {
+		return &Error{Code: CodeInvalidQuery, Message: `the pattern matches a line break ("\n"), which a line-by-line search never sees`}
+	}
+	return nil
+}
+
+// usesTextAnchors reports \A or \z, which mean "line start/end" per line
+// but not in a whole-file prefilter.
+func usesTextAnchors(expr string) bool {
+	tree, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return true
+	}
+	var walk func(*syntax.Regexp) bool
+	walk = func(r *syntax.Regexp) bool {
+		if r.Op == syntax.OpBeginText || r.Op == syntax.OpEndText {
+			return true
+		}
+		for _, s := range r.Sub {
+			if walk(s) {
+				return true
+			}
+		}
+		return false
+	}
+	return walk(tree)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// glob is one include or exclude glob with gitignore meaning.
+type glob struct {
+	raw      string
+	pattern  string
+	anchored bool // had a "/" before its end: matched against the whole path
+	dirOnly  bool // ended in "/": matches directories only
+}
+
+func parseGlob(s string) (*glob, error) {
+	if s == "" {
+		return nil, nil
+	}
+	if len(s) > MaxGlobBytes {
+		return nil, &Error{Code: CodeInvalidQuery, Message: "a glob is longer than 256 bytes"}
+	}
+	g := &glob{raw: s, pattern: s}
+	if strings.HasSuffix(g.pattern, "/") {
+		g.dirOnly = true
+		g.pattern = strings.TrimRight(g.pattern, "/")
+	}
+	if strings.HasPrefix(g.pattern, "/") {
+		g.anchored = true
+		g.pattern = strings.TrimLeft(g.pattern, "/")
+	}
+	if strings.Contains(g.pattern, "/") {
+		g.anchored = true
+	}
+	if g.pattern == "" || !doublestar.ValidatePattern(g.pattern) {
+		return nil, &Error{Code: CodeInvalidGlob, Message: "invalid glob: " + s}
+	}
+	return g, nil
+}
+
+// match tests a "/"-separated path relative to the search root.
+func (g *glob) match(rel string, isDir bool) bool {
+	if g.dirOnly && !isDir {
+		return false
+	}
+	target := rel
+	if !g.anchored {
+		target = path.Base(rel)
+	}
+	ok, _ := doublestar.Match(g.pattern, target)
+	return ok
+}

@@ -1,0 +1,164 @@
+package search
+
+import (
+	"bytes"
+	"regexp"
+	"unicode/utf8"
+)
+
+// finder locates matches for the Go engine. next returns the offset of
+// the first possible match at or after the start of text (-1: none);
+// line returns every match in one line (without its "\n").
+type finder interface {
+	next(text []byte) int
+	line(text []byte) [][]int
+}
+
+// literalFinder is a case-sensitive fixed string.
+type literalFinder []byte
+
+func (f literalFinder) next(text []byte) int { return bytes.Index(text, f) }
+
+func (f literalFinder) line(text []byte) [][]int {
+	var out [][]int
+	for off := 0; ; {
+		i := bytes.Index(text[off:], f)
+		if i < 0 {
+			return out
+		}
+		out = append(out, []int{off + i, off + i + len(f)})
+		off += i + len(f)
+	}
+}
+
+// foldFinder is a case-insensitive ASCII fixed string, run over an
+// ASCII-lowered copy of ASCII-only text (see scanner.hay).
+type foldFinder []byte
+
+func (f foldFinder) next(text []byte) int     { return literalFinder(f).next(text) }
+func (f foldFinder) line(text []byte) [][]int { return literalFinder(f).line(text) }
+
+// regexFinder is a regular expression; pre, when set, is the same
+// expression in multi-line mode, used to skip to the first line that can
+// match.
+type regexFinder struct {
+	re, pre *regexp.Regexp
+}
+
+func (r *regexFinder) line(text []byte) [][]int { return r.re.FindAllIndex(text, -1) }
+
+func (r *regexFinder) next(text []byte) int {
+	if r.pre == nil {
+		if len(text) == 0 {
+			return -1
+		}
+		return 0
+	}
+	loc := r.pre.FindIndex(text)
+	if loc == nil {
+		return -1
+	}
+	return loc[0]
+}
+
+// scanner searches one file's content at a time; each worker owns one,
+// reusing its lowering buffer.
+type scanner struct {
+	p   *plan
+	low []byte
+}
+
+// hay picks the text to search and the finder for it. ASCII-only text
+// with a case-insensitive ASCII literal is lowered once and searched with
+// bytes.Index; text with other bytes goes to the regexp, whose Unicode
+// case folding (K and the Kelvin sign, ...) an ASCII lowering would miss.
+func (s *scanner) hay(data []byte) ([]byte, finder) {
+	f, ok := s.p.find.(foldFinder)
+	if !ok {
+		return data, s.p.find
+	}
+	if cap(s.low) < len(data) {
+		s.low = make([]byte, len(data))
+	}
+	low := s.low[:len(data)]
+	for i, c := range data {
+		if c >= utf8.RuneSelf {
+			return data, s.p.regex
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		low[i] = c
+	}
+	return low, f
+}
+
+// scan reports every match in data (a file's content) through emit,
+// stopping early when emit returns false.
+func (s *scanner) scan(rel string, data []byte, emit func(Match) bool) {
+	hay, f := s.hay(data)
+	lineNo, pos := 1, 0
+	for pos < len(hay) {
+		i := f.next(hay[pos:])
+		if i < 0 {
+			return
+		}
+		// Jump to the start of the line holding the candidate.
+		start := pos + i
+		if nl := bytes.LastIndexByte(hay[pos:start], '\n'); nl >= 0 {
+			lineNo += bytes.Count(hay[pos:pos+nl+1], []byte{'\n'})
+			pos += nl + 1
+		}
+		end := len(hay)
+		if nl := bytes.IndexByte(hay[pos:], '\n'); nl >= 0 {
+			end = pos + nl
+		}
+		for _, m := range f.line(hay[pos:end]) {
+			line := data[pos:end]
+			if !emit(newMatch(rel, lineNo, line, m[0], m[1])) {
+				return
+			}
+		}
+		pos, lineNo = end+1, lineNo+1
+	}
+}
+
+// newMatch builds a result from byte offsets into line (which may end in
+// "\r"): column and length in UTF-16 code units.
+func newMatch(rel string, lineNo int, line []byte, start, end int) Match {
+	return Match{
+		Path:        rel,
+		Line:        lineNo,
+		Column:      utf16Len(line[:start]) + 1,
+		Length:      utf16Len(line[start:end]),
+		LineSnippet: snippet(line),
+	}
+}
+
+func utf16Len(b []byte) int {
+	n := 0
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if r >= 0x10000 {
+			n += 2
+		} else {
+			n++
+		}
+		b = b[size:]
+	}
+	return n
+}
+
+// snippet is the line without its line break, cut at maxSnippetBytes on a
+// character boundary.
+func snippet(line []byte) string {
+	line = bytes.TrimSuffix(line, []byte{'\r'})
+	if len(line) > maxSnippetBytes {
+		cut := maxSnippetBytes
+		for cut > 0 && !utf8.RuneStart(line[cut]) {
+			cut--
+		}
+		line = line[:cut]
+	}
+	return string(line)
+}
