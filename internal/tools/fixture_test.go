@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -54,6 +55,7 @@ func writeFixture(t testing.TB, root string) {
 		"dir/2.txt":          "",
 		"dir/sub/inner.txt":  "",
 		"empty/.keep":        "",
+		"names/.keep":        "",
 		"tree/src/a.ts":      "",
 		"tree/src/b.spec.ts": "",
 		"tree/src/deep/c.ts": "",
@@ -70,9 +72,44 @@ func writeFixture(t testing.TB, root string) {
 			t.Fatal(err)
 		}
 	}
-	if err := os.WriteFile(filepath.Join(root, "pixel.png"), tinyPNG(t, 3, 2), 0o644); err != nil {
+	images := map[string][]byte{
+		"pixel.png":   tinyPNG(t, 3, 2),
+		"wide.png":    tinyPNG(t, 3000, 1000),
+		"rotated.jpg": exifJPEG(t, 2400, 100, 6),
+		"mirror.jpg":  exifJPEG(t, 300, 200, 2),
+		"broken.png":  append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR"), make([]byte, 40)...),
+	}
+	for name, data := range images {
+		if err := os.WriteFile(filepath.Join(root, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	names := []string{"Zeta", "alpha", "Alpha", "_private", "-dash", "10-ten", "9-nine", "ébène", "beta.TXT", "beta.txt2", ".dot", "~tilde", "a b"}
+	for _, n := range names {
+		if err := os.WriteFile(filepath.Join(root, "names", n), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// exifJPEG encodes a w x h JPEG carrying an EXIF orientation tag.
+func exifJPEG(t testing.TB, w, h, orientation int) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			img.Set(x, y, color.RGBA{uint8(x), uint8(y), uint8(x + y), 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
 		t.Fatal(err)
 	}
+	// APP1: "Exif\0\0" + big-endian TIFF header + IFD0 with one entry.
+	tiff := []byte{'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, byte(orientation), 0, 0, 0, 0, 0, 0}
+	seg := append([]byte("Exif\x00\x00"), tiff...)
+	app1 := append([]byte{0xFF, 0xE1, byte((len(seg) + 2) >> 8), byte(len(seg) + 2)}, seg...)
+	data := buf.Bytes()
+	return append(append(append([]byte{}, data[:2]...), app1...), data[2:]...)
 }
 
 func codeSample() string {

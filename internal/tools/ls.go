@@ -135,9 +135,12 @@ func listResult(out string, notices []string, d ListDetails) agent.ToolResult {
 	return textResult(text, details)
 }
 
-// sortLikeLocaleCompare orders names as pi does: lower-cased, compared with
-// the locale collation (punctuation before digits before letters).
+// sortLikeLocaleCompare orders names as pi does: Node's readdir lists them
+// in byte order (libuv sorts with strcmp), then a stable sort compares the
+// lower-cased names with the locale collation (punctuation before digits
+// before letters).
 func sortLikeLocaleCompare(names []string) {
+	sort.Strings(names)
 	c := collate.New(language.Und)
 	keys := make(map[string]string, len(names))
 	for _, n := range names {

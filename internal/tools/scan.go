@@ -35,8 +35,11 @@ func (u *utf8Reader) Read(p []byte) (int, error) {
 			return 0, io.EOF
 		}
 		n, err := u.r.Read(u.buf)
-		chunk := append(u.carry, u.buf[:n]...)
-		u.carry = nil
+		chunk := u.buf[:n]
+		if len(u.carry) > 0 {
+			chunk = append(u.carry, chunk...)
+			u.carry = nil
+		}
 		if errors.Is(err, io.EOF) {
 			u.eof = true
 		} else if err != nil {
@@ -46,7 +49,11 @@ func (u *utf8Reader) Read(p []byte) (int, error) {
 		if cut < len(chunk) {
 			u.carry = append([]byte(nil), chunk[cut:]...)
 		}
-		u.out = []byte(decodeUTF8(chunk[:cut]))
+		if utf8.Valid(chunk[:cut]) {
+			u.out = chunk[:cut] // aliases u.buf, which is not read into again until out is drained
+		} else {
+			u.out = []byte(decodeUTF8(chunk[:cut]))
+		}
 	}
 	n := copy(p, u.out)
 	u.out = u.out[n:]

@@ -1,0 +1,96 @@
+package tools
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// The Go searcher must give ripgrep's output, so grep behaves the same on
+// machines without rg.
+func TestGoGrepMatchesRipgrep(t *testing.T) {
+	root := t.TempDir()
+	writeFixture(t, root)
+	repo := filepath.Join(root, "repo")
+	for name, content := range map[string]string{
+		".git/HEAD":                "ref: needle\n",
+		".gitignore":               "ignored/\n*.tmp\n",
+		"ignored/x.txt":            "needle\n",
+		"a.tmp":                    "needle\n",
+		"keep.txt":                 "needle\nNeedle\n",
+		"sub/.ignore":              "hidden-by-ignore.txt\n",
+		"sub/hidden-by-ignore.txt": "needle\n",
+		"sub/deep/n.md":            "a needle here\n",
+		".dot/n.txt":               "needle\n",
+	} {
+		p := filepath.Join(repo, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rg := testTools(t, root, nil)
+	goOnly := testTools(t, root, func(o *Options) { o.NoRipgrep = true })
+	for _, args := range []map[string]any{
+		{"pattern": "needle", "path": "repo"},
+		{"pattern": "needle", "path": "repo", "ignoreCase": true},
+		{"pattern": "needle", "path": "repo", "glob": "*.md"},
+		{"pattern": "needle", "path": "repo", "glob": "!*.md"},
+		{"pattern": "needle", "path": "grep", "context": 2, "limit": 1000},
+		{"pattern": "n+ needle", "path": "grep/long.txt"},
+		{"pattern": "a.b", "path": "repo", "literal": true},
+		{"pattern": "needle", "path": "grep/many.txt", "limit": 7},
+		{"pattern": "needle", "path": "tree"},
+	} {
+		want, werr := run(t, rg, "grep", args)
+		got, gerr := run(t, goOnly, "grep", args)
+		if (werr == nil) != (gerr == nil) {
+			t.Errorf("%v: rg err %v, go err %v", args, werr, gerr)
+			continue
+		}
+		if w, g := sortedLines(text(want)), sortedLines(text(got)); w != g {
+			t.Errorf("%v:\nrg: %q\ngo: %q", args, w, g)
+		}
+	}
+}
+
+func sortedLines(s string) string {
+	lines := strings.Split(s, "\n")
+	sort.Strings(lines)
+	return strings.Join(lines, "\n")
+}
+
+func TestFindFollowsFdRules(t *testing.T) {
+	root := t.TempDir()
+	writeFixture(t, root)
+	if err := os.Symlink(filepath.Join(root, "tree", "src"), filepath.Join(root, "tree", "link")); err != nil {
+		t.Fatal(err)
+	}
+	tools := testTools(t, root, nil)
+	for _, tc := range []struct {
+		args map[string]any
+		want string
+	}{
+		{map[string]any{"pattern": "*.ts", "path": "tree"}, "src/a.ts\nsrc/b.spec.ts\nsrc/deep/c.ts"},
+		{map[string]any{"pattern": "*.TS", "path": "tree"}, "No files found matching pattern"},
+		{map[string]any{"pattern": "src/*.ts", "path": "tree"}, "src/a.ts\nsrc/b.spec.ts"},
+		{map[string]any{"pattern": "src", "path": "tree"}, "src/"},
+		{map[string]any{"pattern": "link", "path": "tree"}, "link"},
+		{map[string]any{"pattern": "*.log", "path": "tree"}, "No files found matching pattern"},
+		{map[string]any{"pattern": "{README.md,*.spec.ts}", "path": "tree"}, "README.md\nsrc/b.spec.ts"},
+		{map[string]any{"pattern": "*.ts", "path": "tree", "limit": 1}, "src/a.ts\n\n[1 results limit reached. Use limit=2 for more, or refine pattern]"},
+	} {
+		res, err := run(t, tools, "find", tc.args)
+		if err != nil || text(res) != tc.want {
+			t.Errorf("%v: got %q %v, want %q", tc.args, text(res), err, tc.want)
+		}
+	}
+	_, err := run(t, tools, "find", map[string]any{"pattern": "*", "path": "nope"})
+	if err == nil || !strings.HasPrefix(err.Error(), "[fd error]: Search path '"+filepath.Join(root, "nope")+"' is not a directory.") {
+		t.Errorf("missing dir: %v", err)
+	}
+}
