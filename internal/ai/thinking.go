@@ -77,29 +77,36 @@ func ReasoningLevel(m *Model, requested string) string {
 	return level
 }
 
-// BudgetFor returns the token budget of a level ("xhigh" counts as "high"),
-// taking custom budgets over the defaults. ok is false for unknown levels.
-func BudgetFor(level string, custom *ThinkingBudgets) (budget int, ok bool) {
-	pick := func(b *ThinkingBudgets) int {
-		switch level {
-		case ThinkingMinimal:
-			return b.Minimal
-		case ThinkingLow:
-			return b.Low
-		case ThinkingMedium:
-			return b.Medium
-		case ThinkingHigh, ThinkingXHigh:
-			return b.High
-		}
-		return 0
+// Level returns the budget set for a level, if any (zero means unset).
+func (b *ThinkingBudgets) Level(level string) (int, bool) {
+	if b == nil {
+		return 0, false
 	}
-	if custom != nil {
-		if v := pick(custom); v > 0 {
-			return v, true
-		}
+	var v int
+	switch level {
+	case ThinkingMinimal:
+		v = b.Minimal
+	case ThinkingLow:
+		v = b.Low
+	case ThinkingMedium:
+		v = b.Medium
+	case ThinkingHigh:
+		v = b.High
 	}
-	v := pick(&ThinkingBudgets{Minimal: 1024, Low: 2048, Medium: 8192, High: 16384})
 	return v, v > 0
+}
+
+// BudgetFor returns the token budget of a level ("xhigh" counts as "high"),
+// taking custom budgets over the defaults (1024, 2048, 8192, 16384).
+func BudgetFor(level string, custom *ThinkingBudgets) int {
+	if level == ThinkingXHigh {
+		level = ThinkingHigh
+	}
+	if v, ok := custom.Level(level); ok {
+		return v
+	}
+	v, _ := (&ThinkingBudgets{Minimal: 1024, Low: 2048, Medium: 8192, High: 16384}).Level(level)
+	return v
 }
 
 // MaxTokensWithThinking adds a thinking budget to the output limit: max
@@ -107,7 +114,7 @@ func BudgetFor(level string, custom *ThinkingBudgets) (budget int, ok bool) {
 // at least 1024 output tokens the budget shrinks instead.
 func MaxTokensWithThinking(base, modelMax int, level string, custom *ThinkingBudgets) (maxTokens, budget int) {
 	const minOutput = 1024
-	budget, _ = BudgetFor(level, custom)
+	budget = BudgetFor(level, custom)
 	maxTokens = min(base+budget, modelMax)
 	if maxTokens <= budget {
 		budget = max(0, maxTokens-minOutput)

@@ -79,7 +79,7 @@ func (r *Recorder) Sequence() []string {
 func Golden(t testing.TB, path string, got []byte, update bool) {
 	t.Helper()
 	var pretty bytes.Buffer
-	if json.Indent(&pretty, got, "", "  ") == nil {
+	if json.Indent(&pretty, bytes.TrimSpace(got), "", "  ") == nil {
 		pretty.WriteByte('\n')
 		got = pretty.Bytes()
 	}
