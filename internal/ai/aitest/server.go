@@ -85,6 +85,10 @@ func apiOf(path string) string {
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, controlPrefix) {
+		h.control(w, r)
+		return
+	}
 	api := apiOf(r.URL.Path)
 	if r.Method != http.MethodPost || api == "" {
 		http.Error(w, "aitest: no fake for "+r.Method+" "+r.URL.Path, http.StatusNotFound)
@@ -115,6 +119,66 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeResponses(out, &resp, usage, seq, modelOf(body))
 	case ai.APIGoogleGenerativeAI:
 		writeGoogle(out, &resp, usage, seq, googleModel(r.URL.Path))
+	}
+}
+
+// controlPrefix starts the routes that script a running fake over HTTP
+// (for browser tests and demos driving a separate process):
+//
+//	PUT  /_aitest/script     replace the script; recorded requests are cleared
+//	POST /_aitest/responses  append responses (a JSON array)
+//	GET  /_aitest/requests   the recorded requests as JSON
+const controlPrefix = "/_aitest/"
+
+func (h *Handler) control(w http.ResponseWriter, r *http.Request) {
+	switch r.Method + " " + strings.TrimPrefix(r.URL.Path, controlPrefix) {
+	case "PUT script":
+		data, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		script, err := ParseScript(data)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		h.mu.Lock()
+		h.script, h.next, h.requests, h.responses = script, 0, nil, 0
+		h.mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	case "POST responses":
+		data, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		script, err := ParseScript(append(append([]byte(`{"responses":`), data...), '}'))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		h.Push(script.Responses...)
+		w.WriteHeader(http.StatusNoContent)
+	case "GET requests":
+		type wireRequest struct {
+			API  string          `json:"api"`
+			Path string          `json:"path"`
+			Body json.RawMessage `json:"body"`
+		}
+		reqs := h.Requests()
+		out := make([]wireRequest, len(reqs))
+		for i, q := range reqs {
+			body := json.RawMessage(q.Body)
+			if !json.Valid(body) {
+				body, _ = json.Marshal(string(q.Body))
+			}
+			out[i] = wireRequest{API: q.API, Path: q.Path, Body: body}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(out)
+	default:
+		http.Error(w, "aitest: unknown control route", http.StatusNotFound)
 	}
 }
 

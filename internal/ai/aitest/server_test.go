@@ -116,3 +116,34 @@ func TestTextChunks(t *testing.T) {
 		t.Errorf("rune chunks = %q", got)
 	}
 }
+
+func TestControlRoutes(t *testing.T) {
+	s := NewServer(t, Script{Responses: []Response{Text("old")}})
+	req, _ := http.NewRequest(http.MethodPut, s.URL+"/_aitest/script", strings.NewReader(`{"responses":[{"blocks":[{"type":"text","text":"new"}]}]}`))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("PUT script: %v %v", err, resp.Status)
+	}
+	resp.Body.Close()
+	resp, _, _ = post(t, s.URL+"/_aitest/responses", `[{"blocks":[{"type":"text","text":"appended"}]}]`)
+	if resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("POST responses: %s", resp.Status)
+	}
+	_, first, _ := post(t, s.URL+"/v1/messages", `{"model":"m","messages":[]}`)
+	_, second, _ := post(t, s.URL+"/v1/messages", `{}`)
+	if !strings.Contains(first, `"text":"new"`) || !strings.Contains(second, `"text":"appended"`) {
+		t.Errorf("streams:\n%s\n%s", first, second)
+	}
+	r, err := http.Get(s.URL + "/_aitest/requests")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Body.Close()
+	data, _ := io.ReadAll(r.Body)
+	if !strings.Contains(string(data), `"api":"anthropic-messages","path":"/v1/messages","body":{"model":"m","messages":[]}`) {
+		t.Errorf("requests = %s", data)
+	}
+	if resp, _, _ := post(t, s.URL+"/_aitest/responses", `[{"blocks":[{"type":"nope"}]}]`); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("bad responses accepted: %s", resp.Status)
+	}
+}
