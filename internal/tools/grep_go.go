@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -30,15 +31,16 @@ func searchGo(ctx context.Context, searchPath string, isDir bool, args grepArgs,
 	if args.IgnoreCase {
 		expr = "(?i)" + expr
 	}
-	re, err := regexp.Compile(expr)
+	re, err := regexp.Compile("(?m)" + expr)
 	if err != nil {
 		return nil, false, errors.New("regex parse error: " + err.Error())
 	}
 	glob := newGlobFilter(args.Glob, searchPath)
 	var matches []grepMatch
 	limitReached := false
+	g := &goGrepper{}
 	searchFile := func(path string, explicit bool) error {
-		found, stop, err := grepFile(ctx, path, re, explicit, limit-len(matches))
+		found, stop, err := g.grepFile(ctx, path, re, explicit, limit-len(matches))
 		matches = append(matches, found...)
 		if stop {
 			limitReached = true
@@ -65,44 +67,109 @@ func searchGo(ctx context.Context, searchPath string, isDir bool, args grepArgs,
 	return matches, limitReached, nil
 }
 
+// goGrepper keeps the read buffers of one search across its files.
+type goGrepper struct {
+	br  *bufio.Reader
+	buf []byte
+}
+
+// grepChunk is how much of a file is searched at once; chunks end on a
+// line boundary (a longer line makes a longer chunk).
+const grepChunk = 1 << 20
+
 // grepFile returns up to max matching lines of one file; stop reports that
-// max was reached.
-func grepFile(ctx context.Context, path string, re *regexp.Regexp, explicit bool, max int) ([]grepMatch, bool, error) {
+// max was reached. Each chunk is scanned with the multi-line form of the
+// regexp to find the next candidate line, which is then checked on its
+// own: ripgrep matches line by line, and a candidate match that spans lines
+// only moves the search to the next line, so no line is skipped.
+func (g *goGrepper) grepFile(ctx context.Context, path string, re *regexp.Regexp, explicit bool, max int) ([]grepMatch, bool, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, false, nil
 	}
 	defer f.Close()
-	br := bufio.NewReaderSize(f, binaryProbe)
+	if g.br == nil {
+		g.br = bufio.NewReaderSize(f, binaryProbe)
+		g.buf = make([]byte, 0, grepChunk)
+	} else {
+		g.br.Reset(f)
+	}
+	br, buf := g.br, g.buf
+	defer func() { g.buf = buf[:0] }()
 	if head, _ := br.Peek(binaryProbe); !explicit && bytes.IndexByte(head, 0) >= 0 {
 		return nil, false, nil
 	}
 	var out []grepMatch
-	n := 0
+	lineNo := 1 // number of the first line in the current chunk
 	for {
-		line, err := br.ReadBytes('\n')
-		if len(line) > 0 || err == nil {
-			n++
-			body := bytes.TrimSuffix(line, []byte("\n"))
-			if !explicit && bytes.IndexByte(body, 0) >= 0 {
-				return out, false, nil // binary past the probe: ripgrep stops here
+		if ctx.Err() != nil {
+			return nil, false, errAborted
+		}
+		chunk, done, err := nextChunk(br, buf[:0])
+		if err != nil {
+			return out, false, nil
+		}
+		buf = chunk[:0]
+		binary := false
+		if !explicit {
+			if z := bytes.IndexByte(chunk, 0); z >= 0 {
+				// ripgrep stops at binary data: search only the lines before it.
+				chunk, binary, done = chunk[:bytes.LastIndexByte(chunk[:z], '\n')+1], true, true
 			}
-			if re.Match(body) {
-				text := decodeUTF8(line)
-				out = append(out, grepMatch{file: path, line: n, text: &text})
+		}
+		pos, counted := 0, 0
+		for pos < len(chunk) {
+			loc := re.FindIndex(chunk[pos:])
+			if loc == nil {
+				break
+			}
+			start := pos + loc[0]
+			ls := bytes.LastIndexByte(chunk[:start], '\n') + 1
+			le := bytes.IndexByte(chunk[start:], '\n')
+			if le < 0 {
+				le = len(chunk)
+			} else {
+				le += start
+			}
+			if start == len(chunk) && ls == len(chunk) && len(chunk) > 0 {
+				break // an empty match after the final newline is not a line
+			}
+			if re.Match(chunk[ls:le]) {
+				lineNo += bytes.Count(chunk[counted:ls], []byte{'\n'})
+				counted = ls
+				end := min(le+1, len(chunk))
+				text := decodeUTF8(chunk[ls:end])
+				out = append(out, grepMatch{file: path, line: lineNo, text: &text})
 				if len(out) >= max {
 					return out, true, nil
 				}
 			}
+			pos = le + 1
 		}
-		if err != nil {
-			break
-		}
-		if n%4096 == 0 && ctx.Err() != nil {
-			return nil, false, errAborted
+		lineNo += bytes.Count(chunk[counted:], []byte{'\n'})
+		if done || binary {
+			return out, false, nil
 		}
 	}
-	return out, false, nil
+}
+
+// nextChunk reads about grepChunk bytes ending after a newline (or at EOF)
+// into buf; done reports EOF.
+func nextChunk(br *bufio.Reader, buf []byte) ([]byte, bool, error) {
+	for len(buf) < grepChunk {
+		line, err := br.ReadSlice('\n')
+		buf = append(buf, line...)
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if errors.Is(err, io.EOF) {
+			return buf, true, nil
+		}
+		if err != nil {
+			return buf, true, err
+		}
+	}
+	return buf, false, nil
 }
 
 // globFilter is ripgrep's --glob: a gitignore-style glob relative to the

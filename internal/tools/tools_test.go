@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -17,7 +18,19 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchTreeDir != "" {
+		_ = os.RemoveAll(benchTreeDir)
+	}
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
 
 func TestNewBuildsEnabledToolsInPiOrder(t *testing.T) {
 	all := testTools(t, t.TempDir(), nil)
