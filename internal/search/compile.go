@@ -16,7 +16,8 @@ type plan struct {
 	q       Query
 	limit   int
 	find    finder // how the Go engine finds matches
-	regex   finder // the general matcher, for text the fast finders can not take
+	lower   bool   // find runs over ASCII-lowered text; other text uses regex
+	regex   finder // the general matcher
 	include *glob
 	exclude *glob
 }
@@ -65,7 +66,18 @@ func compile(q Query) (*plan, error) {
 	case !q.Regex && q.CaseSensitive:
 		p.find = literalFinder([]byte(q.Pattern))
 	case !q.Regex && isASCII(q.Pattern):
-		p.find = foldFinder(bytes.ToLower([]byte(q.Pattern)))
+		p.find, p.lower = literalFinder(bytes.ToLower([]byte(q.Pattern))), true
+	case q.Regex:
+		// A literal every match must contain finds candidate lines with
+		// bytes.Index; the regexp then only runs on those lines.
+		lit, fold := requiredLiteral(expr)
+		switch {
+		case len(lit) < 2:
+		case !fold:
+			p.find = &regexFinder{re: re, lit: []byte(lit)}
+		case isASCII(lit):
+			p.find, p.lower = &regexFinder{re: re, lit: bytes.ToLower([]byte(lit))}, true
+		}
 	}
 	if p.include, err = parseGlob(q.Include); err != nil {
 		return nil, err
@@ -128,6 +140,38 @@ func usesTextAnchors(expr string) bool {
 		return false
 	}
 	return walk(tree)
+}
+
+// requiredLiteral finds the longest literal that every match of expr
+// contains, and whether it is case-folded; "" when there is none.
+func requiredLiteral(expr string) (string, bool) {
+	tree, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return "", false
+	}
+	var walk func(*syntax.Regexp) (string, bool)
+	walk = func(r *syntax.Regexp) (string, bool) {
+		switch r.Op {
+		case syntax.OpLiteral:
+			return string(r.Rune), r.Flags&syntax.FoldCase != 0
+		case syntax.OpCapture, syntax.OpPlus:
+			return walk(r.Sub[0])
+		case syntax.OpRepeat:
+			if r.Min >= 1 {
+				return walk(r.Sub[0])
+			}
+		case syntax.OpConcat:
+			best, fold := "", false
+			for _, s := range r.Sub {
+				if l, f := walk(s); len(l) > len(best) {
+					best, fold = l, f
+				}
+			}
+			return best, fold
+		}
+		return "", false
+	}
+	return walk(tree.Simplify())
 }
 
 func isASCII(s string) bool {

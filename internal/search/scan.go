@@ -2,6 +2,7 @@ package search
 
 import (
 	"bytes"
+	"encoding/binary"
 	"regexp"
 	"unicode/utf8"
 )
@@ -31,23 +32,20 @@ func (f literalFinder) line(text []byte) [][]int {
 	}
 }
 
-// foldFinder is a case-insensitive ASCII fixed string, run over an
-// ASCII-lowered copy of ASCII-only text (see scanner.hay).
-type foldFinder []byte
-
-func (f foldFinder) next(text []byte) int     { return literalFinder(f).next(text) }
-func (f foldFinder) line(text []byte) [][]int { return literalFinder(f).line(text) }
-
-// regexFinder is a regular expression; pre, when set, is the same
-// expression in multi-line mode, used to skip to the first line that can
-// match.
+// regexFinder is a regular expression. Lines that can match are found
+// with lit (a literal every match contains) when set, else with pre (the
+// expression in multi-line mode) when set, else every line is tried.
 type regexFinder struct {
 	re, pre *regexp.Regexp
+	lit     []byte
 }
 
 func (r *regexFinder) line(text []byte) [][]int { return r.re.FindAllIndex(text, -1) }
 
 func (r *regexFinder) next(text []byte) int {
+	if r.lit != nil {
+		return bytes.Index(text, r.lit)
+	}
 	if r.pre == nil {
 		if len(text) == 0 {
 			return -1
@@ -65,32 +63,60 @@ func (r *regexFinder) next(text []byte) int {
 // reusing its lowering buffer.
 type scanner struct {
 	p   *plan
-	low []byte
+	low []byte // lowered text
+	buf []byte // file content
 }
 
-// hay picks the text to search and the finder for it. ASCII-only text
-// with a case-insensitive ASCII literal is lowered once and searched with
-// bytes.Index; text with other bytes goes to the regexp, whose Unicode
-// case folding (K and the Kelvin sign, ...) an ASCII lowering would miss.
+// hay picks the text to search and the finder for it. For a
+// case-insensitive search with an ASCII literal, ASCII-only text is
+// lowered once so bytes.Index can find candidates (a case-insensitive
+// regexp matches lowered ASCII text exactly where it matches the
+// original); text with other bytes goes to the regexp, whose Unicode case
+// folding (k and the Kelvin sign, ...) an ASCII lowering would miss.
 func (s *scanner) hay(data []byte) ([]byte, finder) {
-	f, ok := s.p.find.(foldFinder)
-	if !ok {
+	if !s.p.lower {
 		return data, s.p.find
 	}
 	if cap(s.low) < len(data) {
 		s.low = make([]byte, len(data))
 	}
 	low := s.low[:len(data)]
-	for i, c := range data {
+	if !lowerASCII(low, data) {
+		return data, s.p.regex
+	}
+	return low, s.p.find
+}
+
+// lowerASCII writes src lowered into dst and reports whether src was all
+// ASCII (dst is then complete). Eight bytes at a time: this runs over
+// every byte of a case-insensitive search.
+func lowerASCII(dst, src []byte) bool {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+	)
+	i := 0
+	for ; i+8 <= len(src); i += 8 {
+		w := binary.LittleEndian.Uint64(src[i:])
+		if w&high != 0 {
+			return false
+		}
+		// High bit of each byte: >= 'A', then > 'Z'; upper = the difference.
+		geA := (w + (0x80-'A')*ones) & high
+		gtZ := (w + (0x80-'Z'-1)*ones) & high
+		binary.LittleEndian.PutUint64(dst[i:], w|(geA&^gtZ)>>2)
+	}
+	for ; i < len(src); i++ {
+		c := src[i]
 		if c >= utf8.RuneSelf {
-			return data, s.p.regex
+			return false
 		}
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		low[i] = c
+		dst[i] = c
 	}
-	return low, f
+	return true
 }
 
 // scan reports every match in data (a file's content) through emit,

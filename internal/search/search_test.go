@@ -70,6 +70,10 @@ func fixture(t testing.TB) (repo, proj string) {
 	if err := os.WriteFile(filepath.Join(repo, ".git/info/exclude"), []byte("proj/excluded.txt\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	medium := append(bytes.Repeat([]byte("filler line of text\n"), 100_000), "the end: haystackend\n"...)
+	if err := os.WriteFile(filepath.Join(proj, "docs", "medium.txt"), medium, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	big := bytes.Repeat([]byte("needle\n"), MaxFileBytes/7+1)
 	if err := os.WriteFile(filepath.Join(proj, "big.txt"), big, 0o644); err != nil {
 		t.Fatal(err)
@@ -145,6 +149,7 @@ func TestEnginesAgree(t *testing.T) {
 		}},
 		{"unicode case folding", Query{Pattern: "kelvin"}, []string{"docs/kelvin.txt"}},
 		{"ascii case folding", Query{Pattern: "NeEdLe", Include: "a.ts"}, []string{"src/a.ts"}},
+		{"end of a 2 MB file", Query{Pattern: "HAYSTACKEND"}, []string{"docs/medium.txt"}},
 		{"hidden dotfile via gitignored", Query{Pattern: "NEEDLE=", IncludeGitignored: true}, []string{".env"}},
 	}
 	for _, c := range cases {
@@ -315,6 +320,21 @@ func TestIgnoreLineSyntax(t *testing.T) {
 		got, ok := parseIgnoreLine(c.line)
 		if ok != c.ok || got != c.want {
 			t.Errorf("%q: got %+v %v", c.line, got, ok)
+		}
+	}
+}
+
+func TestLowerASCII(t *testing.T) {
+	src := []byte("Hello, WORLD! @[`{ AZaz09 ~\x7f and more TEXT to fill words")
+	for n := range len(src) + 1 {
+		dst := make([]byte, n)
+		if !lowerASCII(dst, src[:n]) || !bytes.Equal(dst, bytes.ToLower(src[:n])) {
+			t.Fatalf("%q lowered to %q", src[:n], dst)
+		}
+	}
+	for _, s := range []string{"héllo", "abcdefgh\xc3\xa9", "\x80"} {
+		if lowerASCII(make([]byte, len(s)), []byte(s)) {
+			t.Fatalf("%q reported as ASCII", s)
 		}
 	}
 }

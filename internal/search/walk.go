@@ -1,8 +1,10 @@
 package search
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,7 +42,7 @@ func (s *Searcher) walk(ctx context.Context, root string, p *plan) (Result, erro
 				if ctx.Err() != nil {
 					continue // drain
 				}
-				data, ok := readText(j.abs)
+				data, ok := sc.read(j.abs)
 				if ok {
 					sc.scan(j.rel, data, emit)
 				}
@@ -73,19 +75,35 @@ func (s *Searcher) walk(ctx context.Context, root string, p *plan) (Result, erro
 	return res, nil
 }
 
-// readText reads a file the rules let through the size check; files that
-// grew past the limit or hold a NUL byte are skipped.
-func readText(abs string) ([]byte, bool) {
-	data, err := os.ReadFile(abs)
-	if err != nil || len(data) > MaxFileBytes {
+// read reads a file into the scanner's buffer; files that grew past the
+// limit or hold a NUL byte are skipped.
+func (s *scanner) read(abs string) ([]byte, bool) {
+	f, err := os.Open(abs)
+	if err != nil {
 		return nil, false
 	}
-	for _, c := range data {
-		if c == 0 {
-			return nil, false
+	defer f.Close()
+	if s.buf == nil {
+		s.buf = make([]byte, 0, 256<<10)
+	}
+	data := s.buf[:0]
+	for {
+		if len(data) == cap(data) {
+			if len(data) > MaxFileBytes {
+				return nil, false
+			}
+			data = append(data, 0)[:len(data)]
+		}
+		n, err := f.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err != nil {
+			s.buf = data[:0]
+			if !errors.Is(err, io.EOF) || len(data) > MaxFileBytes || bytes.IndexByte(data, 0) >= 0 {
+				return nil, false
+			}
+			return data, true
 		}
 	}
-	return data, true
 }
 
 type walker struct {
