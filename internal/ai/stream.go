@@ -92,7 +92,7 @@ type ThinkingBudgets struct {
 type StreamOptions struct {
 	APIKey      string
 	Temperature *float64
-	MaxTokens   int // 0 = adapter default (min(model.MaxTokens, 32000))
+	MaxTokens   int // 0 = the model's MaxTokens (pi-ai 0.74 sends it; older pi capped it at 32000)
 	// Reasoning is the thinking level; "" or ThinkingOff means none.
 	Reasoning       string
 	ThinkingBudgets *ThinkingBudgets
