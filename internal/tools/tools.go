@@ -64,8 +64,8 @@ type Options struct {
 	// NoRipgrep forces grep's Go searcher (tests, benchmarks).
 	NoRipgrep bool
 
-	// AutoResizeImages is images.autoResize (pi's default is true; the zero
-	// value here means resize unless DisableImageResize is set).
+	// DisableImageResize is the inverse of settings.json images.autoResize
+	// (default true): set, read returns images exactly as stored.
 	DisableImageResize bool
 	// ModelSupportsImages reports whether the current model takes images;
 	// nil means it does. read adds pi's note when it does not.
