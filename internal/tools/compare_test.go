@@ -93,6 +93,23 @@ var comparedCalls = []struct {
 	{name: "bash", args: map[string]any{"command": "for i in $(seq 1 800); do printf '%0100d\\n' $i; done"}},
 	{name: "bash", args: map[string]any{"command": "sleep 5", "timeout": 0.3}},
 	{name: "bash", args: map[string]any{"command": "pwd"}},
+	{name: "bash", args: map[string]any{"command": "seq 1 2000"}},
+	{name: "bash", args: map[string]any{"command": "printf 'bad \\377\\376 bytes \\342\\202 cut\\n'"}},
+	{name: "read", args: map[string]any{"path": "long.txt", "offset": 1001}},
+	{name: "read", args: map[string]any{"path": "small.txt", "offset": 0, "limit": 1}},
+	{name: "grep", args: map[string]any{"pattern": "(unclosed", "path": "grep"}},
+	{name: "edit", args: map[string]any{"path": "code.go", "edits": []any{
+		map[string]any{"oldText": "func f20() int { return 20 }\nfunc f21()", "newText": "x"},
+		map[string]any{"oldText": "func f21() int", "newText": "y"},
+	}}},
+	{name: "edit", args: map[string]any{"path": "code.go", "edits": []any{
+		map[string]any{"oldText": "func f2() int { return 2 }", "newText": "a"},
+		map[string]any{"oldText": "nothing like this", "newText": "b"},
+	}}},
+	{name: "write", args: map[string]any{"path": "crlf-new.txt", "content": "a\r\nb\r\n"}},
+	{name: "edit", args: map[string]any{"path": "crlf-new.txt", "edits": []any{map[string]any{"oldText": "a\nb", "newText": "A\nB"}}}},
+	{name: "read", args: map[string]any{"path": "crlf-new.txt"}},
+	{name: "ls", args: map[string]any{"path": "void"}},
 }
 
 var tmpLogRE = regexp.MustCompile(`/[^\s"]*/pi-bash-[0-9a-f]{16}\.log`)

@@ -72,6 +72,9 @@ func writeFixture(t testing.TB, root string) {
 			t.Fatal(err)
 		}
 	}
+	if err := os.MkdirAll(filepath.Join(root, "void"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	images := map[string][]byte{
 		"pixel.png":   tinyPNG(t, 3, 2),
 		"wide.png":    tinyPNG(t, 3000, 1000),
