@@ -13,21 +13,13 @@ import (
 
 	"github.com/pi-forge/pi-forge/internal/ai"
 	"github.com/pi-forge/pi-forge/internal/ai/aitest"
-	"github.com/pi-forge/pi-forge/internal/ai/anthropic"
-	"github.com/pi-forge/pi-forge/internal/ai/google"
-	"github.com/pi-forge/pi-forge/internal/ai/openai"
+	"github.com/pi-forge/pi-forge/internal/ai/providers"
 	"github.com/pi-forge/pi-forge/internal/testutil/picli"
 )
 
 // adapters under test, by wire API.
 func adapters() *ai.Dispatcher {
-	cfg := ai.AdapterConfig{Getenv: func(string) string { return "" }}
-	return ai.NewDispatcher(map[string]ai.Provider{
-		ai.APIOpenAICompletions:  openai.NewCompletions(cfg),
-		ai.APIAnthropicMessages:  anthropic.New(cfg),
-		ai.APIOpenAIResponses:    openai.NewResponses(cfg),
-		ai.APIGoogleGenerativeAI: google.New(cfg),
-	})
+	return providers.New(ai.AdapterConfig{Getenv: func(string) string { return "" }})
 }
 
 // piResult is what testdata/piref.mjs prints.

@@ -345,3 +345,39 @@ func (e *eventWriter) send(name string, v any) {
 	}
 	e.sent++
 }
+
+// RenderStream returns the body the fake would stream for r on api, for
+// benchmarks that replay it without a server (see ReplayClient).
+func RenderStream(api string, r Response, model string) []byte {
+	rec := httptest.NewRecorder()
+	out := newEventWriter(context.Background(), rec, api, &r)
+	u := r.usage(0)
+	switch api {
+	case ai.APIAnthropicMessages:
+		writeAnthropic(out, &r, u, 1, model)
+	case ai.APIOpenAICompletions:
+		writeCompletions(out, &r, u, 1, model)
+	case ai.APIOpenAIResponses:
+		writeResponses(out, &r, u, 1, model)
+	case ai.APIGoogleGenerativeAI:
+		writeGoogle(out, &r, u, 1, model)
+	}
+	return rec.Body.Bytes()
+}
+
+// ReplayClient answers every request with 200 and body as an event
+// stream, without a network: adapter benchmarks measure the adapter alone.
+func ReplayClient(body []byte) *http.Client {
+	return &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.Body != nil {
+			_, _ = io.Copy(io.Discard, r.Body)
+			_ = r.Body.Close()
+		}
+		return &http.Response{
+			StatusCode: http.StatusOK,
+			Header:     http.Header{"Content-Type": []string{"text/event-stream"}},
+			Body:       io.NopCloser(bytes.NewReader(body)),
+			Request:    r,
+		}, nil
+	})}
+}
