@@ -32,6 +32,7 @@ type Recorder struct {
 func (r *Recorder) Emit(e *ai.StreamEvent) {
 	r.mu.Lock()
 	ev := Event{StreamEvent: *e, Partial: e.Partial.Clone()}
+	ev.StreamEvent.Partial = nil // only valid during the callback
 	if e.ToolCall != nil {
 		tc := *e.ToolCall
 		ev.ToolCall = &tc

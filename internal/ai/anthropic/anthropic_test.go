@@ -3,6 +3,7 @@ package anthropic_test
 import (
 	"context"
 	"flag"
+	"strings"
 	"testing"
 
 	"github.com/pi-forge/pi-forge/internal/ai"
@@ -93,5 +94,28 @@ func TestSignatureRoundTripsByteExact(t *testing.T) {
 	replay := msgs[1].(map[string]any)["content"].([]any)[0].(map[string]any)
 	if replay["type"] != "thinking" || replay["signature"] != sig || replay["thinking"] != "hmm" {
 		t.Errorf("replayed thinking = %v", replay)
+	}
+}
+
+func TestAbortKeepsUsageFromMessageStart(t *testing.T) {
+	srv := aitest.NewServer(t, aitest.Script{Responses: []aitest.Response{{
+		Blocks:  []aitest.Block{{Type: aitest.BlockText, Text: strings.Repeat("tick ", 100)}},
+		Usage:   &aitest.Usage{Input: 4321, Output: 9, CacheRead: 100},
+		DelayMS: 5,
+	}}})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rec := aitest.Recorder{OnEvent: func(e *ai.StreamEvent) {
+		if e.Type == ai.EventTextDelta {
+			cancel()
+		}
+	}}
+	msg := newProvider().Stream(ctx, srv.Model(ai.APIAnthropicMessages),
+		&ai.Context{Messages: []ai.Message{{Role: ai.RoleUser, Content: []ai.Content{ai.TextContent("q")}}}}, &ai.StreamOptions{APIKey: "k"}, rec.Emit)
+	if msg.StopReason != ai.StopReasonAborted || msg.Text() != "tick" {
+		t.Fatalf("got %q with text %q", msg.StopReason, msg.Text())
+	}
+	if msg.Usage.Input != 4321 || msg.Usage.CacheRead != 100 || msg.Usage.Cost.Input == 0 {
+		t.Errorf("usage from message_start lost: %+v", msg.Usage)
 	}
 }
