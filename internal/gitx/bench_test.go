@@ -35,7 +35,7 @@ func BenchmarkStatus50k(b *testing.B) {
 		}
 	}
 	sh(b, dir, "status", "--porcelain") // warm the index stat cache once, as a user's terminal would
-	g := New(Options{})
+	g := New(launcher, Options{})
 	b.ResetTimer()
 	for b.Loop() {
 		st, err := g.Status(ctx, dir)

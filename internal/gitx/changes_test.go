@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pi-forge/pi-forge/internal/proc"
 )
 
 // threeHunks is a file whose edits at the top, middle and bottom make
@@ -16,7 +18,7 @@ func threeHunks(t *testing.T) (dir string, g *Git) {
 	ls := strings.SplitAfter(base, "\n")
 	ls[0], ls[30], ls[58] = "TOP\n", "MIDDLE\n", "BOTTOM\n"
 	write(t, dir, map[string]string{"f.txt": strings.Join(ls, "")})
-	return dir, New(Options{})
+	return dir, New(launcher, Options{})
 }
 
 func TestApplyHunksStagesOnlyTheChosenHunk(t *testing.T) {
@@ -105,7 +107,7 @@ func TestParsePatchRoundTrips(t *testing.T) {
 }
 
 func TestStageUnstageRevert(t *testing.T) {
-	g := New(Options{})
+	g := New(launcher, Options{})
 	dir := newRepo(t, map[string]string{"a.txt": "a\n", "gone.txt": "g\n", "weird*name.txt": "w\n", "wild.txt": "keep\n"})
 	write(t, dir, map[string]string{"a.txt": "A\n", "new.txt": "n\n", "weird*name.txt": "W\n", "wild.txt": "changed\n"})
 	if err := os.Remove(filepath.Join(dir, "gone.txt")); err != nil {
@@ -157,7 +159,7 @@ func statusCodes(t *testing.T, g *Git, dir string) string {
 }
 
 func TestUnstageBeforeFirstCommit(t *testing.T) {
-	g := New(Options{})
+	g := New(launcher, Options{})
 	dir := tempDir(t)
 	if _, err := g.Init(ctx, dir); err != nil {
 		t.Fatal(err)
@@ -175,7 +177,7 @@ func TestUnstageBeforeFirstCommit(t *testing.T) {
 }
 
 func TestCommitRunsHooks(t *testing.T) {
-	g := New(Options{})
+	g := New(launcher, Options{})
 	dir := newRepo(t, map[string]string{"a.txt": "a"})
 	_, err := g.Commit(ctx, dir, "  \n ")
 	wantCode(t, err, CodeEmptyMessage)
@@ -209,4 +211,47 @@ func TestCommitRunsHooks(t *testing.T) {
 	}
 	_, err = g.Commit(ctx, dir, "nothing staged")
 	wantCode(t, err, CodeFailed)
+}
+
+// In sandbox mode git (and so every hook the agent could have written)
+// runs as the tool identity, never as the server. Needs root, as the
+// project's machines and CI run.
+func TestSandboxedGitRunsHooksAsToolUser(t *testing.T) {
+	const uid = 4242
+	dir := newRepo(t, map[string]string{"a.txt": "a"})
+	sh(t, dir, "config", "user.name", "Tool")
+	sh(t, dir, "config", "user.email", "tool@example.com")
+	hook := "#!/bin/sh\nid -u > hook-uid\n"
+	if err := os.WriteFile(filepath.Join(dir, ".git/hooks/pre-commit"), []byte(hook), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	home := tempDir(t)
+	for _, p := range []string{dir, home} {
+		if err := os.Chmod(filepath.Dir(p), 0o755); err != nil { // t.TempDir's parent is 0700
+			t.Fatal(err)
+		}
+		if err := filepath.Walk(p, func(q string, _ os.FileInfo, err error) error {
+			if err != nil {
+				return err
+			}
+			return os.Lchown(q, uid, uid)
+		}); err != nil {
+			t.Fatalf("chown (the test needs root): %v", err)
+		}
+	}
+	l, err := proc.New(proc.Config{ServerEnv: os.Environ(), Sandbox: &proc.Identity{UID: uid, GID: uid, Home: home}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := New(l, Options{})
+	write(t, dir, map[string]string{"a.txt": "b"})
+	if err := g.Stage(ctx, dir, []string{"a.txt"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.Commit(ctx, dir, "as the tool user"); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "hook-uid")); err != nil || strings.TrimSpace(string(b)) != "4242" {
+		t.Fatalf("hook ran as uid %q (%v)", b, err)
+	}
 }

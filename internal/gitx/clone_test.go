@@ -42,7 +42,7 @@ func sourceRepo(t *testing.T) string {
 }
 
 func TestCloneFileURLWithProgress(t *testing.T) {
-	g := New(Options{})
+	g := New(launcher, Options{})
 	src := sourceRepo(t)
 	sh(t, src, "branch", "other")
 	target := filepath.Join(tempDir(t), "copy")
@@ -77,7 +77,7 @@ func TestCloneFileURLWithProgress(t *testing.T) {
 }
 
 func TestCloneFailureRemovesTarget(t *testing.T) {
-	g := New(Options{})
+	g := New(launcher, Options{})
 	parent := tempDir(t)
 	missing := "file://" + filepath.Join(parent, "no-such-repo")
 
@@ -145,7 +145,7 @@ func gitHTTPServer(t *testing.T, root, user, pass string) *httptest.Server {
 }
 
 func TestCloneHTTPSWithTokenAndInsecureTLS(t *testing.T) {
-	g := New(Options{})
+	g := New(launcher, Options{})
 	src := sourceRepo(t)
 	root := filepath.Dir(src)
 	const token = "ghp_s3cr3t-t0ken"
@@ -199,7 +199,7 @@ func TestCloneHTTPSWithTokenAndInsecureTLS(t *testing.T) {
 }
 
 func TestCloneCredentialsInURLAreNotStored(t *testing.T) {
-	g := New(Options{})
+	g := New(launcher, Options{})
 	src := sourceRepo(t)
 	srv := gitHTTPServer(t, filepath.Dir(src), "me", "pa55word")
 	clean := srv.URL + "/" + filepath.Base(src)

@@ -16,13 +16,9 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"syscall"
-)
 
-// CommandFunc prepares an unstarted child process. pi-forge passes one
-// backed by internal/proc (scrubbed environment, sandbox identity, whole
-// tree killed when ctx ends); env is set over the child's environment.
-type CommandFunc func(ctx context.Context, dir, name string, args []string, env map[string]string) (*exec.Cmd, error)
+	"github.com/pi-forge/pi-forge/internal/proc"
+)
 
 // DefaultMaxOutput caps what one git call may print (stdout and stderr
 // each); past it the call fails rather than fill memory.
@@ -30,24 +26,20 @@ const DefaultMaxOutput = 16 << 20
 
 // Options configure a Git.
 type Options struct {
-	Command   CommandFunc // nil: a plain exec in its own process group (tests, tools)
-	Binary    string      // default "git"
-	MaxOutput int64       // default DefaultMaxOutput
+	Binary    string // default "git"
+	MaxOutput int64  // default DefaultMaxOutput
 }
 
 // Git runs git commands. It is safe for concurrent use.
 type Git struct {
-	command   CommandFunc
+	launcher  *proc.Launcher
 	binary    string
 	maxOutput int64
 }
 
-// New returns a Git with the given options.
-func New(opts Options) *Git {
-	g := &Git{command: opts.Command, binary: opts.Binary, maxOutput: opts.MaxOutput}
-	if g.command == nil {
-		g.command = plainCommand
-	}
+// New returns a Git that starts every git through l.
+func New(l *proc.Launcher, opts Options) *Git {
+	g := &Git{launcher: l, binary: opts.Binary, maxOutput: opts.MaxOutput}
 	if g.binary == "" {
 		g.binary = "git"
 	}
@@ -57,19 +49,18 @@ func New(opts Options) *Git {
 	return g
 }
 
-// plainCommand is the fallback when no CommandFunc is given: the server
-// environment plus env, in a new process group that is killed whole when
-// ctx ends.
-func plainCommand(ctx context.Context, dir, name string, args []string, env map[string]string) (*exec.Cmd, error) {
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Dir = dir
-	cmd.Env = os.Environ()
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
+// command prepares one git child. Normally git is a server helper (the
+// server's environment minus pi-forge's secrets, so credential helpers,
+// SSH agents and proxies work). In sandbox mode it runs as the tool
+// identity with the scrubbed environment instead: git runs hooks and
+// reads config from the repository, which the agent can write, and must
+// not do so as the server.
+func (g *Git) command(ctx context.Context, dir string, args []string, env map[string]string) (*exec.Cmd, error) {
+	kind := proc.KindHelper
+	if g.launcher.Sandboxed() {
+		kind = proc.KindShell
 	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	return cmd, nil
+	return g.launcher.Command(ctx, proc.Spec{Kind: kind, Path: g.binary, Args: args, Dir: dir, Env: env})
 }
 
 // hardening overrides repository config that would make git run
@@ -128,7 +119,7 @@ func (g *Git) run(ctx context.Context, c call) (result, error) {
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	cmd, err := g.command(ctx, c.dir, g.binary, append(append([]string{}, hardening...), c.args...), env)
+	cmd, err := g.command(ctx, c.dir, append(append([]string{}, hardening...), c.args...), env)
 	if err != nil {
 		return result{}, &Error{Code: CodeSpawnFailed, Op: op(c.args), Message: "could not start git", Err: err}
 	}

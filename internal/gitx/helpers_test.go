@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pi-forge/pi-forge/internal/proc"
 )
 
 // TestMain isolates every git the tests run from the machine's config.
@@ -22,12 +24,20 @@ func TestMain(m *testing.M) {
 	os.Setenv("GIT_AUTHOR_EMAIL", "test@example.com")
 	os.Setenv("GIT_COMMITTER_NAME", "Test")
 	os.Setenv("GIT_COMMITTER_EMAIL", "test@example.com")
+	l, err := proc.New(proc.Config{ServerEnv: os.Environ()})
+	if err != nil {
+		panic(err)
+	}
+	launcher = l
 	code := m.Run()
 	os.RemoveAll(home)
 	os.Exit(code)
 }
 
-var ctx = context.Background()
+var (
+	ctx      = context.Background()
+	launcher *proc.Launcher // every git the package under test starts goes through it
+)
 
 // sh runs git directly (not through the package under test) to arrange
 // fixtures, failing the test on error.

@@ -21,7 +21,7 @@ func withRemote(t *testing.T) (bare, a string) {
 }
 
 func TestLogWithParentsAndRefs(t *testing.T) {
-	g := New(Options{})
+	g := New(launcher, Options{})
 	_, dir := withRemote(t)
 	sh(t, dir, "checkout", "-q", "-b", "feature")
 	write(t, dir, map[string]string{"f.txt": "f"})
@@ -55,7 +55,7 @@ func TestLogWithParentsAndRefs(t *testing.T) {
 }
 
 func TestBranches(t *testing.T) {
-	g := New(Options{})
+	g := New(launcher, Options{})
 	bare, dir := withRemote(t)
 	other := tempDir(t)
 	sh(t, other, "clone", "-q", bare, ".")
@@ -128,7 +128,7 @@ func TestBranches(t *testing.T) {
 }
 
 func TestRemotes(t *testing.T) {
-	g := New(Options{})
+	g := New(launcher, Options{})
 	bare, dir := withRemote(t)
 	if err := g.AddRemote(ctx, dir, "mirror", "https://git.example.com/team/repo.git", true); err != nil {
 		t.Fatal(err)
@@ -180,12 +180,12 @@ func TestRemotes(t *testing.T) {
 // gitOut runs git and returns output and error without failing the test.
 func gitOut(t *testing.T, dir string, args ...string) (string, error) {
 	t.Helper()
-	res, err := New(Options{}).run(ctx, call{dir: dir, args: args})
+	res, err := New(launcher, Options{}).run(ctx, call{dir: dir, args: args})
 	return string(res.stdout), err
 }
 
 func TestFetchPullPush(t *testing.T) {
-	g := New(Options{})
+	g := New(launcher, Options{})
 	bare, a := withRemote(t)
 	b := tempDir(t)
 	sh(t, b, "clone", "-q", bare, ".")
@@ -251,7 +251,7 @@ func TestFetchPullPush(t *testing.T) {
 }
 
 func TestWorktrees(t *testing.T) {
-	g := New(Options{})
+	g := New(launcher, Options{})
 	dir := newRepo(t, map[string]string{"a": "a"})
 	wt := filepath.Join(tempDir(t), "wt")
 	sh(t, dir, "worktree", "add", "-q", "-b", "wt-branch", wt)

@@ -12,7 +12,7 @@ import (
 )
 
 func TestNonRepositoryIsEmptyNotAnError(t *testing.T) {
-	g := New(Options{})
+	g := New(launcher, Options{})
 	dir := tempDir(t)
 	st, err := g.Status(ctx, dir)
 	if err != nil || st.IsGitRepo || st.Files == nil || len(st.Files) != 0 {
@@ -42,7 +42,7 @@ func TestNonRepositoryIsEmptyNotAnError(t *testing.T) {
 }
 
 func TestGitNotInstalled(t *testing.T) {
-	g := New(Options{Binary: "git-does-not-exist-here"})
+	g := New(launcher, Options{Binary: "git-does-not-exist-here"})
 	_, err := g.Status(ctx, tempDir(t))
 	wantCode(t, err, CodeNotInstalled)
 	if CodeNotInstalled.Status() != 500 {
@@ -51,7 +51,7 @@ func TestGitNotInstalled(t *testing.T) {
 }
 
 func TestInit(t *testing.T) {
-	g := New(Options{})
+	g := New(launcher, Options{})
 	dir := tempDir(t)
 	res, err := g.Init(ctx, dir)
 	if err != nil || res.AlreadyInitialised || !res.IsGitRepo {
@@ -78,7 +78,7 @@ func TestInit(t *testing.T) {
 }
 
 func TestStatus(t *testing.T) {
-	g := New(Options{})
+	g := New(launcher, Options{})
 	dir := newRepo(t, map[string]string{"mod.txt": "a\n", "del.txt": "d\n", "old name.txt": "r\n", "both.txt": "1\n"})
 	write(t, dir, map[string]string{"mod.txt": "b\n", "new/deep/ütf 8.txt": "u\n", "added.txt": "x\n", "both.txt": "2\n"})
 	sh(t, dir, "add", "added.txt", "both.txt")
@@ -133,7 +133,7 @@ func TestStatusBranchHeader(t *testing.T) {
 }
 
 func TestDiffs(t *testing.T) {
-	g := New(Options{})
+	g := New(launcher, Options{})
 	dir := newRepo(t, map[string]string{"a.txt": "one\n", "b.txt": "bee\n"})
 	write(t, dir, map[string]string{"a.txt": "two\n", "b.txt": "BEE\n"})
 	sh(t, dir, "add", "b.txt")
@@ -163,7 +163,7 @@ func TestDiffs(t *testing.T) {
 func TestOutputIsCapped(t *testing.T) {
 	dir := newRepo(t, map[string]string{"big.txt": ""})
 	write(t, dir, map[string]string{"big.txt": lines(5000, "changed")})
-	_, err := New(Options{MaxOutput: 4096}).Diff(ctx, dir)
+	_, err := New(launcher, Options{MaxOutput: 4096}).Diff(ctx, dir)
 	wantCode(t, err, CodeFailed)
 	if !strings.Contains(err.Error(), "more than") {
 		t.Fatalf("error %v", err)
@@ -184,7 +184,7 @@ func TestCancelKillsGitAndItsChildren(t *testing.T) {
 	cctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() {
-		_, err := New(Options{}).Commit(cctx, dir, "msg")
+		_, err := New(launcher, Options{}).Commit(cctx, dir, "msg")
 		done <- err
 	}()
 	deadline := time.Now().Add(10 * time.Second)

@@ -59,7 +59,7 @@ func BenchmarkSearch200MB(b *testing.B) {
 	for _, eng := range []struct {
 		name string
 		s    *Searcher
-	}{{"ripgrep", New(Options{})}, {"go", New(Options{DisableRipgrep: true})}} {
+	}{{"ripgrep", New(launcher, Options{})}, {"go", New(launcher, Options{DisableRipgrep: true})}} {
 		for _, q := range queries {
 			b.Run(eng.name+"/"+q.name, func(b *testing.B) {
 				b.SetBytes(total)

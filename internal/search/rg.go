@@ -8,13 +8,12 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"os"
 	"os/exec"
 	"path"
 	"strconv"
 	"strings"
-	"syscall"
 
+	"github.com/pi-forge/pi-forge/internal/proc"
 	"github.com/pi-forge/pi-forge/internal/workspace"
 )
 
@@ -53,7 +52,7 @@ func (s *Searcher) ripgrep(ctx context.Context, root string, p *plan) (Result, e
 	if ctx.Err() != nil {
 		return Result{Engine: EngineRipgrep, Truncated: true}, nil
 	}
-	cmd, err := s.command(ctx, root, s.rg, rgArgs(p), nil)
+	cmd, err := s.launcher.Command(ctx, proc.Spec{Kind: proc.KindHelper, Path: s.rg, Args: rgArgs(p), Dir: root})
 	if err != nil {
 		return s.walk(ctx, root, p)
 	}
@@ -204,17 +203,4 @@ func (l *limitedBuffer) Write(p []byte) (int, error) {
 		}
 	}
 	return len(p), nil
-}
-
-// plainCommand is the fallback when no CommandFunc is given.
-func plainCommand(ctx context.Context, dir, name string, args []string, env map[string]string) (*exec.Cmd, error) {
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Dir = dir
-	cmd.Env = os.Environ()
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	return cmd, nil
 }

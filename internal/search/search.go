@@ -38,6 +38,8 @@ import (
 	"os/exec"
 	"sort"
 	"time"
+
+	"github.com/pi-forge/pi-forge/internal/proc"
 )
 
 // Engines, as reported in Result.Engine.
@@ -83,13 +85,8 @@ type Result struct {
 	Matches   []Match `json:"matches"`
 }
 
-// CommandFunc prepares an unstarted child process (internal/proc in
-// pi-forge); see gitx.CommandFunc.
-type CommandFunc func(ctx context.Context, dir, name string, args []string, env map[string]string) (*exec.Cmd, error)
-
 // Options configure a Searcher.
 type Options struct {
-	Command        CommandFunc   // nil: plain exec
 	Ripgrep        string        // path to rg; "" looks it up in PATH
 	DisableRipgrep bool          // always use the Go engine
 	Timeout        time.Duration // default 30 s
@@ -98,18 +95,17 @@ type Options struct {
 
 // Searcher runs searches. It is safe for concurrent use.
 type Searcher struct {
-	command CommandFunc
+	launcher *proc.Launcher
 	rg      string // "" when ripgrep is not used
 	timeout time.Duration
 	workers int
 }
 
-// New returns a Searcher; it uses ripgrep when it can find it.
-func New(opts Options) *Searcher {
-	s := &Searcher{command: opts.Command, timeout: opts.Timeout, workers: opts.Workers}
-	if s.command == nil {
-		s.command = plainCommand
-	}
+// New returns a Searcher that starts ripgrep through l (as a server
+// helper: it runs no code of the project's choosing, --no-config keeps
+// RIPGREP_CONFIG_PATH out); it uses ripgrep when it can find it.
+func New(l *proc.Launcher, opts Options) *Searcher {
+	s := &Searcher{launcher: l, timeout: opts.Timeout, workers: opts.Workers}
 	if s.timeout <= 0 {
 		s.timeout = DefaultTimeout
 	}

@@ -12,9 +12,22 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pi-forge/pi-forge/internal/proc"
 )
 
-var ctx = context.Background()
+var (
+	ctx      = context.Background()
+	launcher = mustLauncher()
+)
+
+func mustLauncher() *proc.Launcher {
+	l, err := proc.New(proc.Config{ServerEnv: os.Environ()})
+	if err != nil {
+		panic(err)
+	}
+	return l
+}
 
 // fixture is a git repository "repo" holding the project "repo/proj",
 // with every kind of file the rules treat differently.
@@ -95,11 +108,11 @@ func run(t testing.TB, dir, name string, args ...string) {
 
 func engines(t *testing.T) (rg, gosearch *Searcher) {
 	t.Helper()
-	rg = New(Options{})
+	rg = New(launcher, Options{})
 	if rg.Engine() != EngineRipgrep {
 		t.Fatal("ripgrep (rg) must be on PATH for the parity tests")
 	}
-	return rg, New(Options{DisableRipgrep: true})
+	return rg, New(launcher, Options{DisableRipgrep: true})
 }
 
 func paths(ms []Match) []string {
@@ -228,7 +241,7 @@ func TestLimitAndTruncation(t *testing.T) {
 
 func TestTimeBudget(t *testing.T) {
 	_, proj := fixture(t)
-	for _, s := range []*Searcher{New(Options{Timeout: time.Nanosecond}), New(Options{DisableRipgrep: true, Timeout: time.Nanosecond})} {
+	for _, s := range []*Searcher{New(launcher, Options{Timeout: time.Nanosecond}), New(launcher, Options{DisableRipgrep: true, Timeout: time.Nanosecond})} {
 		res, err := s.Search(ctx, proj, Query{Pattern: "needle"})
 		if err != nil || !res.Truncated || res.Matches == nil {
 			t.Fatalf("%s: %+v %v", s.Engine(), res, err)
