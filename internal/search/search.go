@@ -96,9 +96,9 @@ type Options struct {
 // Searcher runs searches. It is safe for concurrent use.
 type Searcher struct {
 	launcher *proc.Launcher
-	rg      string // "" when ripgrep is not used
-	timeout time.Duration
-	workers int
+	rg       string // "" when ripgrep is not used
+	timeout  time.Duration
+	workers  int
 }
 
 // New returns a Searcher that starts ripgrep through l (as a server
