@@ -3,6 +3,7 @@ package workspace
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -258,4 +259,42 @@ func TestDelete(t *testing.T) {
 		t.Fatal("deleting a link removed its target")
 	}
 	wantCode(t, r.Delete("out-dir-link/keep.txt", false), CodeNotFound)
+}
+
+// lockDir makes dir refuse changes: immutable for root (chattr +i, which
+// root can not bypass), read-only for anyone else.
+func lockDir(t *testing.T, dir string) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		if err := os.Chmod(dir, 0o555); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = os.Chmod(dir, 0o755) })
+		return
+	}
+	if out, err := exec.Command("chattr", "+i", dir).CombinedOutput(); err != nil {
+		t.Fatalf("chattr +i (needs e2fsprogs and a filesystem with attributes): %v %s", err, out)
+	}
+	t.Cleanup(func() { _ = exec.Command("chattr", "-i", dir).Run() })
+}
+
+func TestPermissionErrorsArePermissionDenied(t *testing.T) {
+	dir := layout(t, map[string]string{"locked/f.txt": "f", "locked/sub/": ""})
+	lockDir(t, filepath.Join(dir, "locked"))
+	r := openRoot(t, dir, Options{})
+	_, err := r.Write("locked/new.txt", []byte("x"))
+	wantCode(t, err, CodePermissionDenied)
+	_, err = r.Write("locked/f.txt", []byte("x"))
+	wantCode(t, err, CodePermissionDenied)
+	_, err = r.Mkdir(filepath.Join(dir, "locked"), "d")
+	wantCode(t, err, CodePermissionDenied)
+	wantCode(t, r.Delete("locked/f.txt", false), CodePermissionDenied)
+	_, err = r.Rename("locked/f.txt", "g.txt")
+	wantCode(t, err, CodePermissionDenied)
+	_, err = newForm().field("projectId", "p1").field("parentPath", filepath.Join(dir, "locked")).
+		file("f", "up.txt", "x").send(t, New(Options{}), dir)
+	wantCode(t, err, CodePermissionDenied)
+	if readString(t, filepath.Join(dir, "locked/f.txt")) != "f" {
+		t.Fatal("locked file changed")
+	}
 }
