@@ -31,8 +31,8 @@ const bashUpdateInterval = 100 * time.Millisecond
 type bashTool struct{ base }
 
 type bashArgs struct {
-	Command string   `json:"command"`
-	Timeout *float64 `json:"timeout"`
+	Command string  `json:"command"`
+	Timeout *number `json:"timeout"`
 }
 
 // BashDetails is the details object of a bash result or update.
@@ -86,8 +86,8 @@ func (t *bashTool) Execute(ctx context.Context, call agent.ToolCall, onUpdate fu
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var timedOut atomic.Bool
-	if args.Timeout != nil && *args.Timeout > 0 {
-		timer := time.AfterFunc(time.Duration(*args.Timeout*float64(time.Second)), func() {
+	if args.Timeout != nil && float64(*args.Timeout) > 0 {
+		timer := time.AfterFunc(time.Duration(float64(*args.Timeout)*float64(time.Second)), func() {
 			timedOut.Store(true)
 			cancel()
 		})

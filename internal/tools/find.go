@@ -30,9 +30,9 @@ const findDefaultLimit = 1000
 type findTool struct{ base }
 
 type findArgs struct {
-	Pattern string   `json:"pattern"`
-	Path    string   `json:"path"`
-	Limit   *float64 `json:"limit"`
+	Pattern string  `json:"pattern"`
+	Path    string  `json:"path"`
+	Limit   *number `json:"limit"`
 }
 
 func (t *findTool) Spec() ai.ToolSpec {

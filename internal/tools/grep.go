@@ -31,13 +31,13 @@ const grepDefaultLimit = 100
 type grepTool struct{ base }
 
 type grepArgs struct {
-	Pattern    string   `json:"pattern"`
-	Path       string   `json:"path"`
-	Glob       string   `json:"glob"`
-	IgnoreCase bool     `json:"ignoreCase"`
-	Literal    bool     `json:"literal"`
-	Context    *float64 `json:"context"`
-	Limit      *float64 `json:"limit"`
+	Pattern    string  `json:"pattern"`
+	Path       string  `json:"path"`
+	Glob       string  `json:"glob"`
+	IgnoreCase boolArg `json:"ignoreCase"`
+	Literal    boolArg `json:"literal"`
+	Context    *number `json:"context"`
+	Limit      *number `json:"limit"`
 }
 
 // grepMatch is one matching line; text is nil when the searcher could not

@@ -29,8 +29,8 @@ const lsDefaultLimit = 500
 type lsTool struct{ base }
 
 type lsArgs struct {
-	Path  string   `json:"path"`
-	Limit *float64 `json:"limit"`
+	Path  string  `json:"path"`
+	Limit *number `json:"limit"`
 }
 
 // ListDetails is the details object of ls, find and grep results.

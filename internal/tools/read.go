@@ -28,9 +28,9 @@ const readSchema = `{"type":"object","required":["path"],"properties":{` +
 type readTool struct{ base }
 
 type readArgs struct {
-	Path   string   `json:"path"`
-	Offset *float64 `json:"offset"`
-	Limit  *float64 `json:"limit"`
+	Path   string  `json:"path"`
+	Offset *number `json:"offset"`
+	Limit  *number `json:"limit"`
 }
 
 // ReadDetails is the details object of a read result.
@@ -187,9 +187,9 @@ func readText(ctx context.Context, r io.Reader, args readArgs, displayPath strin
 
 // fmtNum prints a JSON number the way JavaScript's String() would for the
 // values a model sends.
-func fmtNum(f *float64) string {
+func fmtNum(f *number) string {
 	if f == nil {
 		return "undefined"
 	}
-	return strconv.FormatFloat(*f, 'f', -1, 64)
+	return strconv.FormatFloat(float64(*f), 'f', -1, 64)
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -191,11 +192,46 @@ func decodeArgs(call agent.ToolCall, v any) error {
 }
 
 // intArg truncates a JSON number toward zero, as JavaScript's slice does.
-func intArg(f *float64, def int) int {
+func intArg(f *number, def int) int {
 	if f == nil {
 		return def
 	}
 	return int(*f)
+}
+
+// number is a numeric argument. Like pi's validator (AJV with coerceTypes)
+// it also takes a numeric string, and null counts as absent.
+type number float64
+
+func (n *number) UnmarshalJSON(b []byte) error {
+	var f float64
+	if err := json.Unmarshal(b, &f); err == nil {
+		*n = number(f)
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil && strings.TrimSpace(s) != "" {
+			*n = number(f)
+			return nil
+		}
+	}
+	return fmt.Errorf("must be number, got %s", b)
+}
+
+// boolArg is a boolean argument that also takes "true"/"false" strings.
+type boolArg bool
+
+func (f *boolArg) UnmarshalJSON(b []byte) error {
+	switch strings.TrimSpace(string(b)) {
+	case "true", `"true"`, "1":
+		*f = true
+	case "false", `"false"`, "0", "null":
+		*f = false
+	default:
+		return fmt.Errorf("must be boolean, got %s", b)
+	}
+	return nil
 }
 
 func textResult(s string, details any) agent.ToolResult {
