@@ -46,7 +46,8 @@ func (t *findTool) PromptInfo() PromptInfo {
 // Execute walks the tree itself with the semantics pi gets from fd
 // (--glob --hidden --no-require-git): the glob matches the file name, or the
 // whole path when it holds a '/'; smart case; files and directories;
-// .gitignore, .ignore and .fdignore honoured; symlinks listed, not followed.
+// .gitignore, .ignore and .fdignore honoured, .git left out; symlinks
+// listed, not followed.
 // Doing it in Go keeps results in name order and independent of which fd
 // (if any) is installed.
 func (t *findTool) Execute(ctx context.Context, call agent.ToolCall, _ func(agent.ToolResult)) (agent.ToolResult, error) {
@@ -74,7 +75,8 @@ func (t *findTool) Execute(ctx context.Context, call agent.ToolCall, _ func(agen
 	}
 	match := newFindMatcher(args.Pattern)
 	var results []string
-	rules := walkRules{ignoreFiles: []string{".ignore", ".fdignore"}}
+	// fd 9+ (what pi downloads) leaves .git out even with --hidden.
+	rules := walkRules{ignoreFiles: []string{".ignore", ".fdignore"}, skipGitDirs: true}
 	err = walkTree(ctx, root, rules, func(abs string, d fs.DirEntry) error {
 		if limit <= 0 || len(results) >= limit {
 			return errStopWalk

@@ -67,6 +67,12 @@ func sortedLines(s string) string {
 func TestFindFollowsFdRules(t *testing.T) {
 	root := t.TempDir()
 	writeFixture(t, root)
+	if err := os.MkdirAll(filepath.Join(root, "repo", ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "repo", ".git", "HEAD"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.Symlink(filepath.Join(root, "tree", "src"), filepath.Join(root, "tree", "link")); err != nil {
 		t.Fatal(err)
 	}
@@ -83,6 +89,7 @@ func TestFindFollowsFdRules(t *testing.T) {
 		{map[string]any{"pattern": "*.log", "path": "tree"}, "No files found matching pattern"},
 		{map[string]any{"pattern": "{README.md,*.spec.ts}", "path": "tree"}, "README.md\nsrc/b.spec.ts"},
 		{map[string]any{"pattern": "*.ts", "path": "tree", "limit": 1}, "src/a.ts\n\n[1 results limit reached. Use limit=2 for more, or refine pattern]"},
+		{map[string]any{"pattern": "HEAD", "path": "repo"}, "No files found matching pattern"},
 	} {
 		res, err := run(t, tools, "find", tc.args)
 		if err != nil || text(res) != tc.want {
