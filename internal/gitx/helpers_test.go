@@ -2,6 +2,7 @@ package gitx
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/pi-forge/pi-forge/internal/proc"
+	"go.uber.org/goleak"
 )
 
 // TestMain isolates every git the tests run from the machine's config.
@@ -30,6 +32,12 @@ func TestMain(m *testing.M) {
 	}
 	launcher = l
 	code := m.Run()
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak:", err)
+			code = 1
+		}
+	}
 	os.RemoveAll(home)
 	os.Exit(code)
 }

@@ -14,12 +14,15 @@ import (
 	"time"
 
 	"github.com/pi-forge/pi-forge/internal/proc"
+	"go.uber.org/goleak"
 )
 
 var (
 	ctx      = context.Background()
 	launcher = mustLauncher()
 )
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func mustLauncher() *proc.Launcher {
 	l, err := proc.New(proc.Config{ServerEnv: os.Environ()})

@@ -14,7 +14,7 @@ import (
 
 // Download is a file or folder ready to stream. Open it with
 // Root.Download, send ContentType, ContentDisposition and (when Size >= 0)
-// Content-Length, then call WriteTo; always Close it.
+// Content-Length, then call Stream; always Close it.
 type Download struct {
 	Name        string // the file name offered to the browser
 	Size        int64  // bytes for a file; -1 for a folder archive
@@ -73,11 +73,11 @@ func pathEscape(s string) string {
 	return r.Replace(e)
 }
 
-// WriteTo streams the file, or the folder as a gzipped tar whose entries
+// Stream writes the file, or the folder as a gzipped tar whose entries
 // start with "<dirName>/". The archive leaves out the skipped directories,
 // stores symlinks as links (never their targets) and skips entries that
 // vanish or can not be read while it streams. Cancel ctx to stop early.
-func (d *Download) WriteTo(ctx context.Context, w io.Writer) (int64, error) {
+func (d *Download) Stream(ctx context.Context, w io.Writer) (int64, error) {
 	if d.file != nil {
 		return io.Copy(w, ctxReader{ctx, d.file})
 	}

@@ -35,7 +35,7 @@ func TestDownloadFile(t *testing.T) {
 		t.Fatalf("disposition\n got %s\nwant %s", got, want)
 	}
 	var buf bytes.Buffer
-	if _, err := d.WriteTo(context.Background(), &buf); err != nil || buf.String() != "hello" {
+	if _, err := d.Stream(context.Background(), &buf); err != nil || buf.String() != "hello" {
 		t.Fatalf("body %q %v", buf.String(), err)
 	}
 	_, err = r.Download("missing")
@@ -60,7 +60,7 @@ func TestDownloadFolderAsTarGz(t *testing.T) {
 			t.Fatalf("download %+v", d)
 		}
 		var buf bytes.Buffer
-		if _, err := d.WriteTo(context.Background(), &buf); err != nil {
+		if _, err := d.Stream(context.Background(), &buf); err != nil {
 			t.Fatal(err)
 		}
 		entries := untar(t, &buf)
@@ -74,7 +74,7 @@ func TestDownloadFolderAsTarGz(t *testing.T) {
 	}
 	d, _ := r.Download("src")
 	var buf bytes.Buffer
-	_, _ = d.WriteTo(context.Background(), &buf)
+	_, _ = d.Stream(context.Background(), &buf)
 	if got := keys(untar(t, &buf)); strings.Join(got, ",") != "src/,src/a.go,src/leak" {
 		t.Fatalf("sub folder entries %v", got)
 	}
