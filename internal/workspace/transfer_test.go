@@ -316,3 +316,12 @@ func TestUploadRequestErrors(t *testing.T) {
 	_, err = w.Upload(context.Background(), "multipart/form-data; boundary=xyz", strings.NewReader("--xyz\r\ngarbage"), nil)
 	wantCode(t, err, CodeInvalidBody)
 }
+
+func TestUploadLongName(t *testing.T) {
+	dir := layout(t, nil)
+	name := strings.Repeat("n", 251) + ".txt" // 255 bytes, the most a name may have
+	res, err := newForm().field("projectId", "p1").field("parentPath", dir).file("f", name, "x").send(t, New(Options{}), dir)
+	if err != nil || len(res.Files) != 1 || readString(t, filepath.Join(dir, name)) != "x" {
+		t.Fatalf("%+v %v", res, err)
+	}
+}

@@ -42,14 +42,15 @@ const (
 )
 
 // TreeNode is one entry of GET /files/tree. Path is relative to the root
-// with the OS separator ("" for the root). Children is set on directories
-// that were read; Truncated marks a directory that was not (depth cap,
-// unreadable, or a symlinked directory already listed).
+// with the OS separator ("" for the root). Children is set (possibly
+// empty, sent as []) on directories that were read and nil on files;
+// Truncated marks a directory that was not read (depth cap, unreadable,
+// or a symlinked directory already listed).
 type TreeNode struct {
 	Name      string      `json:"name"`
 	Path      string      `json:"path"`
 	Type      string      `json:"type"`
-	Children  []*TreeNode `json:"children,omitempty"`
+	Children  []*TreeNode `json:"children,omitzero"`
 	Truncated bool        `json:"truncated,omitempty"`
 }
 

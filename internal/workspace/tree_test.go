@@ -101,6 +101,22 @@ func TestTreeDepthClamp(t *testing.T) {
 	if string(b) != `{"name":"b","path":"a/b","type":"directory","truncated":true}` {
 		t.Fatalf("json %s", b)
 	}
+	if err := os.Mkdir(filepath.Join(dir, "empty"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tree, _ = r.Tree(1)
+	b, _ = json.Marshal(tree)
+	want := `{"name":"","path":"","type":"directory","children":[` +
+		`{"name":"a","path":"a","type":"directory","truncated":true},` +
+		`{"name":"empty","path":"empty","type":"directory","truncated":true},` +
+		`{"name":"top.txt","path":"top.txt","type":"file"}]}`
+	if string(b) != want {
+		t.Fatalf("json\n got %s\nwant %s", b, want)
+	}
+	tree, _ = r.Tree(2)
+	if b, _ = json.Marshal(tree.Children[1]); string(b) != `{"name":"empty","path":"empty","type":"directory","children":[]}` {
+		t.Fatalf("an empty folder must carry children:[]: %s", b)
+	}
 }
 
 func TestTreeOfRemovedRoot(t *testing.T) {

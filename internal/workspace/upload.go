@@ -283,8 +283,8 @@ func (u *upload) place(sf *stagedFile) error {
 // and counting as it goes.
 func (u *upload) receive(sf *stagedFile, part io.Reader) error {
 	const op = "upload"
-	dir, base := filepath.Dir(sf.target), filepath.Base(sf.target)
-	f, err := os.OpenFile(filepath.Join(dir, "."+base+"."+randomSuffix()+".upload"), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	// A short temp name: a long target name must not push it past NAME_MAX.
+	f, err := os.OpenFile(filepath.Join(filepath.Dir(sf.target), ".upload-"+randomSuffix()), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return fsError(op, sf.lex, err)
 	}
