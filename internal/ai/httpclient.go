@@ -11,14 +11,16 @@ import (
 )
 
 // NewHTTPClient returns the client adapters use when StreamOptions has none.
-// It routes through HTTPS_PROXY / HTTP_PROXY (either case) except for hosts
-// in NO_PROXY and loopback, reading them from getenv once, here. It has no
+// Like pi, it routes through https_proxy / http_proxy (lower case first,
+// then upper case, then ALL_PROXY) except for hosts in NO_PROXY and
+// loopback, reading them from getenv once, here. It has no
 // overall timeout: a stream lasts as long as the model writes, and the
 // caller's context ends it.
 func NewHTTPClient(getenv func(string) string) *http.Client {
+	all := envEither(getenv, "ALL_PROXY")
 	cfg := httpproxy.Config{
-		HTTPProxy:  envEither(getenv, "HTTP_PROXY"),
-		HTTPSProxy: envEither(getenv, "HTTPS_PROXY"),
+		HTTPProxy:  firstSet(envEither(getenv, "HTTP_PROXY"), all),
+		HTTPSProxy: firstSet(envEither(getenv, "HTTPS_PROXY"), all),
 		NoProxy:    envEither(getenv, "NO_PROXY"),
 	}
 	proxy := cfg.ProxyFunc()
@@ -38,8 +40,12 @@ func NewHTTPClient(getenv func(string) string) *http.Client {
 }
 
 func envEither(getenv func(string) string, name string) string {
-	if v := getenv(name); v != "" {
-		return v
+	return firstSet(getenv(strings.ToLower(name)), getenv(name))
+}
+
+func firstSet(a, b string) string {
+	if a != "" {
+		return a
 	}
-	return getenv(strings.ToLower(name))
+	return b
 }

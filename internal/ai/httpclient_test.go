@@ -21,7 +21,7 @@ func TestNewHTTPClientHonoursProxyVariables(t *testing.T) {
 	direct := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer direct.Close()
 
-	env := map[string]string{"HTTPS_PROXY": proxy.URL, "http_proxy": proxy.URL, "NO_PROXY": "skip.invalid"}
+	env := map[string]string{"HTTPS_PROXY": proxy.URL, "ALL_PROXY": proxy.URL, "NO_PROXY": "skip.invalid"}
 	c := NewHTTPClient(func(k string) string { return env[k] })
 	get := func(url string) error {
 		req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, url, nil)

@@ -249,12 +249,14 @@ func (st *chatStream) applyDelta(d *chatDelta) {
 		}
 		st.s.AppendText(st.text-1, *d.Content)
 	}
-	for _, f := range []struct {
+	// The first non-empty of the reasoning fields servers use (llama.cpp,
+	// vLLM, OpenRouter, ...) is the thinking; its name is the signature.
+	for _, f := range [...]struct {
 		name string
 		raw  json.RawMessage
 	}{{"reasoning_content", d.ReasoningContent}, {"reasoning", d.Reasoning}, {"reasoning_text", d.ReasoningText}} {
-		var text string
-		if len(f.raw) == 0 || f.raw[0] != '"' || json.Unmarshal(f.raw, &text) != nil || text == "" {
+		text, ok := rawString(f.raw)
+		if !ok || text == "" {
 			continue
 		}
 		if st.thinking == 0 {
@@ -317,6 +319,18 @@ func (st *chatStream) applyToolCall(tc *chatDeltaCall) {
 		args = tc.Function.Arguments
 	}
 	st.s.AppendToolArgs(idx, args)
+}
+
+// rawString decodes a JSON string; other JSON values are not strings.
+func rawString(raw json.RawMessage) (string, bool) {
+	if len(raw) == 0 || raw[0] != '"' {
+		return "", false
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return "", false
+	}
+	return s, true
 }
 
 // compactJSON is raw without insignificant whitespace, as JSON.stringify
