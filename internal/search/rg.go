@@ -22,7 +22,8 @@ import (
 // override ignore rules and hidden-file filtering.
 func rgArgs(p *plan) []string {
 	args := []string{"--json", "--no-config", "--no-ignore-global", "--no-follow",
-		"--max-filesize", "5M", "--max-count", strconv.Itoa(p.limit)}
+		// limit+1 lines per file: enough to know a file alone overflows.
+		"--max-filesize", "5M", "--max-count", strconv.Itoa(p.limit+1)}
 	if !p.q.Regex {
 		args = append(args, "--fixed-strings")
 	}

@@ -235,6 +235,11 @@ func TestLimitAndTruncation(t *testing.T) {
 		if len(res.Matches) != 3 || !res.Truncated {
 			t.Fatalf("%s: %d matches, truncated %v", s.Engine(), len(res.Matches), res.Truncated)
 		}
+		// One file alone over the limit.
+		res, err = s.Search(ctx, proj, Query{Pattern: "filler", Include: "medium.txt", Limit: 5})
+		if err != nil || len(res.Matches) != 5 || !res.Truncated {
+			t.Fatalf("%s: one file over the limit: %d matches, truncated %v, %v", s.Engine(), len(res.Matches), res.Truncated, err)
+		}
 		res, err = s.Search(ctx, proj, Query{Pattern: "NEEDLE", CaseSensitive: true, Limit: 1})
 		if err != nil || len(res.Matches) != 1 || res.Truncated {
 			t.Fatalf("%s: exactly the limit is not truncated: %+v %v", s.Engine(), res, err)
