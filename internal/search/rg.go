@@ -23,7 +23,7 @@ import (
 func rgArgs(p *plan) []string {
 	args := []string{"--json", "--no-config", "--no-ignore-global", "--no-follow",
 		// limit+1 lines per file: enough to know a file alone overflows.
-		"--max-filesize", "5M", "--max-count", strconv.Itoa(p.limit+1)}
+		"--max-filesize", "5M", "--max-count", strconv.Itoa(p.limit + 1)}
 	if !p.q.Regex {
 		args = append(args, "--fixed-strings")
 	}
