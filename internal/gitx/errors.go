@@ -62,6 +62,13 @@ func (e *Error) Unwrap() error { return e.Err }
 // Status is the HTTP status for the error's code.
 func (e *Error) Status() int { return e.Code.Status() }
 
+// APIError is what a handler sends: status, stable code, client-safe
+// message. The api layer matches it with
+// errors.As(err, &interface{ APIError() (int, string, string) }).
+func (e *Error) APIError() (status int, code, message string) {
+	return e.Status(), string(e.Code), e.Message
+}
+
 // CodeOf returns the code of a gitx error in err's chain, or "".
 func CodeOf(err error) Code {
 	var e *Error

@@ -168,6 +168,12 @@ func (e *Error) Status() int {
 	return http.StatusBadRequest
 }
 
+// APIError is what a handler sends: status, stable code, client-safe
+// message (see workspace.Error.APIError).
+func (e *Error) APIError() (status int, code, message string) {
+	return e.Status(), string(e.Code), e.Message
+}
+
 // Search searches the project at root (an absolute directory the caller
 // has already checked).
 func (s *Searcher) Search(ctx context.Context, root string, q Query) (Result, error) {

@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -208,6 +209,14 @@ func TestClassifyErrno(t *testing.T) {
 		if got := CodeOf(err); got != c.code {
 			t.Errorf("%v: got %s, want %s", c.err, got, c.code)
 		}
+	}
+	var api interface{ APIError() (int, string, string) }
+	wrapped := fmt.Errorf("handler: %w", fsError("read", "/p", syscall.EACCES))
+	if !errors.As(wrapped, &api) {
+		t.Fatal("a wrapped workspace error does not expose APIError")
+	}
+	if status, code, msg := api.APIError(); status != 403 || code != "permission_denied" || msg == "" {
+		t.Fatalf("APIError() = %d %s %q", status, code, msg)
 	}
 	if CodePermissionDenied.Status() != 403 || CodeFileTooLarge.Status() != 413 || CodeChecksumMismatch.Status() != 422 {
 		t.Fatal("status mapping changed")
