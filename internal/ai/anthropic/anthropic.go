@@ -192,7 +192,7 @@ type stream struct {
 
 func (st *stream) read(ctx context.Context, events *wire.SSEReader) (ai.StopReason, error) {
 	st.reason = ai.StopReasonStop
-	for events.Next() {
+	for ctx.Err() == nil && events.Next() { // stop at an abort, even with events buffered
 		e := events.Event()
 		if e.Name == "error" {
 			return "", ai.Failure(string(e.Data))

@@ -130,7 +130,7 @@ type stream struct {
 
 func (st *stream) read(ctx context.Context, events *wire.SSEReader) (ai.StopReason, error) {
 	st.reason = ai.StopReasonStop
-	for events.Next() {
+	for ctx.Err() == nil && events.Next() { // stop at an abort, even with events buffered
 		data := bytes.TrimSpace(events.Event().Data)
 		if len(data) == 0 {
 			continue

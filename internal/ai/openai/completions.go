@@ -179,7 +179,7 @@ type chatStream struct {
 }
 
 func (st *chatStream) read(ctx context.Context, events *wire.SSEReader) (ai.StopReason, error) {
-	for events.Next() {
+	for ctx.Err() == nil && events.Next() { // stop at an abort, even with events buffered
 		data := events.Event().Data
 		if string(data) == "[DONE]" {
 			break
@@ -198,10 +198,10 @@ func (st *chatStream) read(ctx context.Context, events *wire.SSEReader) (ai.Stop
 	if err := events.Err(); err != nil {
 		return "", wire.StreamError(ctx, err)
 	}
-	st.s.EndAll()
 	if ctx.Err() != nil {
 		return "", ctx.Err()
 	}
+	st.s.EndAll()
 	if st.reason == ai.StopReasonError {
 		return st.reason, nil
 	}

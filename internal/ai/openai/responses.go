@@ -135,7 +135,7 @@ type responsesStream struct {
 
 func (st *responsesStream) read(ctx context.Context, events *wire.SSEReader) (ai.StopReason, error) {
 	st.reason = ai.StopReasonStop
-	for events.Next() {
+	for ctx.Err() == nil && events.Next() { // stop at an abort, even with events buffered
 		data := events.Event().Data
 		if len(data) == 0 || string(data) == "[DONE]" {
 			continue
