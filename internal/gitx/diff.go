@@ -33,6 +33,22 @@ func (g *Git) FileDiff(ctx context.Context, dir, path string, staged bool) (Diff
 	return g.diff(ctx, dir, staged, []string{path})
 }
 
+// HeadDiff is one file's work tree against HEAD, for the last-turn view
+// (features §12.4): "" when dir is not a repository, HEAD does not exist
+// yet or the file is untracked, so the caller falls back to a
+// pure-addition diff.
+func (g *Git) HeadDiff(ctx context.Context, dir, path string) (string, error) {
+	top, ok, err := g.toplevel(ctx, dir)
+	if err != nil || !ok || !g.headResolves(ctx, dir) {
+		return "", err
+	}
+	specs, err := pathspecs(dir, top, []string{path})
+	if err != nil {
+		return "", err
+	}
+	return g.out(ctx, dir, append(append(append([]string{}, diffArgs...), "HEAD", "--"), specs...)...)
+}
+
 func (g *Git) diff(ctx context.Context, dir string, staged bool, paths []string) (Diff, error) {
 	top, ok, err := g.toplevel(ctx, dir)
 	if err != nil || !ok {

@@ -154,6 +154,19 @@ func TestDiffs(t *testing.T) {
 	if err != nil || !strings.Contains(d.Diff, "+BEE") {
 		t.Fatalf("staged file diff by absolute path %+v %v", d, err)
 	}
+	if d, err := g.HeadDiff(ctx, dir, "b.txt"); err != nil || !strings.Contains(d, "-bee\n+BEE") {
+		t.Fatalf("diff against HEAD (staged change): %q %v", d, err)
+	}
+	write(t, dir, map[string]string{"untracked.txt": "u"})
+	if d, err := g.HeadDiff(ctx, dir, "untracked.txt"); err != nil || d != "" {
+		t.Fatalf("untracked file diff %q %v", d, err)
+	}
+	fresh := tempDir(t)
+	sh(t, fresh, "init", "-q")
+	write(t, fresh, map[string]string{"x": "x"})
+	if d, err := g.HeadDiff(ctx, fresh, "x"); err != nil || d != "" {
+		t.Fatalf("diff before the first commit %q %v", d, err)
+	}
 	for _, bad := range []string{"../outside.txt", "/etc/passwd", "a.txt\x00"} {
 		_, err = g.FileDiff(ctx, dir, bad, false)
 		wantCode(t, err, CodePathNotAllowed)
