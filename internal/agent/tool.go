@@ -33,3 +33,11 @@ type Tool interface {
 	Spec() ai.ToolSpec
 	Execute(ctx context.Context, call ToolCall, onUpdate func(ToolResult)) (ToolResult, error)
 }
+
+// ArgumentPreparer is implemented by tools that accept argument shapes
+// models send besides their schema (a legacy form, an object sent as a JSON
+// string). The loop calls it before validating, so the repaired arguments
+// are what gets validated, recorded and executed.
+type ArgumentPreparer interface {
+	PrepareArguments(args json.RawMessage) json.RawMessage
+}

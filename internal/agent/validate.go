@@ -60,6 +60,9 @@ func (e *toolEntry) validate(call *ai.Content) (json.RawMessage, error) {
 	if len(raw) == 0 {
 		raw = json.RawMessage("{}")
 	}
+	if p, ok := e.tool.(ArgumentPreparer); ok {
+		raw = p.PrepareArguments(raw)
+	}
 	if e.compileErr != nil {
 		return nil, e.compileErr
 	}

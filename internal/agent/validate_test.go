@@ -73,3 +73,22 @@ func TestValidationWordingMatchesPi(t *testing.T) {
 		}
 	}
 }
+
+type preparingTool struct{ fakeTool }
+
+// PrepareArguments parses an object sent as a JSON string, as models do.
+func (p *preparingTool) PrepareArguments(raw json.RawMessage) json.RawMessage {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return json.RawMessage(s)
+	}
+	return raw
+}
+
+func TestArgumentsArePreparedBeforeValidation(t *testing.T) {
+	e := newToolEntry(&preparingTool{fakeTool{name: "t", schema: `{"type":"object","properties":{"path":{"type":"string"}},"required":["path"]}`}})
+	got, err := e.validate(&ai.Content{Name: "t", Arguments: json.RawMessage(`"{\"path\":\"a.go\"}"`)})
+	if err != nil || string(got) != `{"path":"a.go"}` {
+		t.Fatalf("got %s, %v", got, err)
+	}
+}
