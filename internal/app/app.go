@@ -18,7 +18,9 @@ import (
 	"github.com/pi-forge/pi-forge/internal/buildinfo"
 	"github.com/pi-forge/pi-forge/internal/config"
 	"github.com/pi-forge/pi-forge/internal/logocache"
+	"github.com/pi-forge/pi-forge/internal/proc"
 	"github.com/pi-forge/pi-forge/internal/projects"
+	"github.com/pi-forge/pi-forge/internal/sandbox"
 	"github.com/pi-forge/pi-forge/internal/server"
 	"github.com/pi-forge/pi-forge/internal/server/docsui"
 	"github.com/pi-forge/pi-forge/internal/theme"
@@ -34,6 +36,14 @@ type App struct {
 	Auth     *auth.Service    // credentials, tokens, lockout
 	Projects *projects.Store  // the project registry; other areas look projects up here
 	Logos    *logocache.Cache // nil unless LOGO_URL_MODE=cache
+
+	// Sandbox is the agent tool sandbox: identity, path policy (Policy),
+	// write hooks (ToolWriteHook, WorkspaceHandoff); inert when off.
+	Sandbox         *sandbox.Sandbox
+	SandboxSettings *sandbox.Store // toolEnv of Settings → Sandbox
+	// Launcher starts every child process (bash tool, terminal, exec, git):
+	// sandbox identity and tool env applied.
+	Launcher *proc.Launcher
 }
 
 // New creates the data directories and builds every service.
@@ -42,6 +52,9 @@ func New(cfg *config.Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a := &App{Config: cfg, Log: log}
+	if err := a.setupSandbox(); err != nil {
+		return nil, err
+	}
 	authSvc, err := auth.New(auth.OptionsFromConfig(cfg, log))
 	if err != nil {
 		return nil, err
@@ -61,6 +74,7 @@ func New(cfg *config.Config, log *slog.Logger) (*App, error) {
 	})
 	api.RegisterHealth(a.Server.API(), api.HealthSource{})
 	a.registerAuthAndProjects()
+	a.registerSandbox()
 	return a, nil
 }
 
