@@ -75,6 +75,9 @@ func pathspecs(dir, top string, paths []string) ([]string, error) {
 		if !inside(filepath.Clean(dir), abs) && !inside(canonical(dir), abs) {
 			return nil, &Error{Code: CodePathNotAllowed, Op: "git", Message: "path is outside the project: " + p}
 		}
+		// git's top is a realpath; an absolute path may reach it through a
+		// symlinked project folder, so resolve first and fall back to the
+		// lexical form.
 		rel, err := filepath.Rel(canonical(top), canonicalParent(abs))
 		if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
 			rel, err = filepath.Rel(top, abs)
