@@ -2,6 +2,7 @@ package ai
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 )
 
@@ -100,4 +101,37 @@ func TestToolArgsPartialRepairsControlCharacters(t *testing.T) {
 	if got := string(a.Partial()); got != `{"text": "a\tb\nc"}` {
 		t.Errorf("Partial = %s", got)
 	}
+}
+
+// FuzzToolArgs feeds any text in two pieces: every snapshot must be a JSON
+// object, and a complete object must come out as itself.
+func FuzzToolArgs(f *testing.F) {
+	for _, s := range []string{`{"a":1}`, `{"a":[1,{"b":"c\"d"}],"e":null}`, "{\"t\":\"\\u00e9\n\"}", `{"x":tru`, `[{}]`, `{"a":"\`, `{"a":-0.5e+3}`} {
+		f.Add(s, len(s)/2)
+	}
+	f.Fuzz(func(t *testing.T, text string, cut int) {
+		if cut < 0 || cut > len(text) {
+			cut = len(text) / 2
+		}
+		var a ToolArgs
+		for _, piece := range []string{text[:cut], text[cut:]} {
+			a.Append(piece)
+			var obj map[string]any
+			if p := a.Partial(); json.Unmarshal(p, &obj) != nil {
+				t.Fatalf("Partial(%q) = %q is not an object", a.Raw(), p)
+			}
+		}
+		var obj map[string]any
+		if p := a.Final(); json.Unmarshal(p, &obj) != nil {
+			t.Fatalf("Final(%q) = %q is not an object", text, p)
+		}
+		if json.Unmarshal([]byte(text), &obj) == nil {
+			var got, want any
+			_ = json.Unmarshal(a.Final(), &got)
+			_ = json.Unmarshal([]byte(text), &want)
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("Final(%q) = %s", text, a.Final())
+			}
+		}
+	})
 }
