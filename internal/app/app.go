@@ -20,6 +20,8 @@ import (
 	"github.com/pi-forge/pi-forge/internal/logocache"
 	"github.com/pi-forge/pi-forge/internal/proc"
 	"github.com/pi-forge/pi-forge/internal/projects"
+	"github.com/pi-forge/pi-forge/internal/promptinput"
+	"github.com/pi-forge/pi-forge/internal/resources"
 	"github.com/pi-forge/pi-forge/internal/sandbox"
 	"github.com/pi-forge/pi-forge/internal/server"
 	"github.com/pi-forge/pi-forge/internal/server/docsui"
@@ -44,6 +46,12 @@ type App struct {
 	// Launcher starts every child process (bash tool, terminal, exec, git):
 	// sandbox identity and tool env applied.
 	Launcher *proc.Launcher
+
+	// Resources builds a new session's tools, system prompt, skills and
+	// templates (resources.Loader.Load); PromptInput parses prompt
+	// requests (promptinput.Parser.Parse, then promptinput.Compose).
+	Resources   *resources.Loader
+	PromptInput *promptinput.Parser
 }
 
 // New creates the data directories and builds every service.
@@ -75,6 +83,7 @@ func New(cfg *config.Config, log *slog.Logger) (*App, error) {
 	api.RegisterHealth(a.Server.API(), api.HealthSource{})
 	a.registerAuthAndProjects()
 	a.registerSandbox()
+	a.registerResources()
 	return a, nil
 }
 
