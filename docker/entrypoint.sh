@@ -41,13 +41,17 @@ if is_true "${AGENT_TOOL_SANDBOX_ENABLED:-false}"; then
 	cfg=${PI_CONFIG_DIR:-/home/pi/.pi/agent}
 	tools_home=${AGENT_TOOL_HOME:-/home/pi-tools}
 	mkdir -p "$ws" "$data" "$cfg" "$tools_home"
+	# Root here holds CHOWN but neither FOWNER nor DAC_OVERRIDE: it may only
+	# chmod what it owns, so every entry becomes root's before its mode
+	# changes, and goes to the tool user last.
 	# pi-forge's own data (JWT secret, password hash, MCP headers): root only.
 	chown -R 0:0 "$data"
 	chmod -R u+rwX,go-rwx "$data"
 	# The workspace: the tool user owns it, the server reaches it through
 	# group 0 (it has no DAC_OVERRIDE); setgid keeps new entries in group 0.
-	chown "$AGENT_TOOL_UID:0" "$ws"
+	chown 0:0 "$ws"
 	chmod u+rwx,g+rwxs,o-rwx "$ws"
+	chown "$AGENT_TOOL_UID:0" "$ws"
 	# pi's config: the tool user may enter and read non-secret resources;
 	# auth.json, models.json and settings.json stay root:root 0600.
 	chown "0:$AGENT_TOOL_GID" "$cfg"
@@ -59,8 +63,9 @@ if is_true "${AGENT_TOOL_SANDBOX_ENABLED:-false}"; then
 		fi
 	done
 	# The tool user's HOME.
-	chown -R "$AGENT_TOOL_UID:$AGENT_TOOL_GID" "$tools_home"
+	chown -R 0:0 "$tools_home"
 	chmod -R u+rwX,go-rwx "$tools_home"
+	chown -R "$AGENT_TOOL_UID:$AGENT_TOOL_GID" "$tools_home"
 	# Files the agent's shell creates stay writable for the server's group.
 	umask 0002
 	exec "$@"

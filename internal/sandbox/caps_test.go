@@ -17,9 +17,9 @@ import (
 )
 
 // capsHelperEnv makes the test binary run runCapsHelper instead of the
-// tests: the parent re-executes it as root without DAC_OVERRIDE,
-// DAC_READ_SEARCH and FOWNER, the capabilities the sandbox compose file
-// does not grant.
+// tests: the parent re-executes it as root with only CHOWN, SETUID and
+// SETGID, as the sandbox compose file runs the server (no DAC_OVERRIDE,
+// DAC_READ_SEARCH, FOWNER or FSETID).
 const capsHelperEnv = "PI_FORGE_SANDBOX_CAPS_HELPER"
 
 // The handoff order (chown to the server, chmod, chown to the tool user)
@@ -62,7 +62,8 @@ func TestHandoffWithoutDACOverride(t *testing.T) {
 	}
 
 	spec, _ := json.Marshal(l)
-	cmd := exec.Command(setpriv, "--bounding-set", "-dac_override,-dac_read_search,-fowner", "--", os.Args[0], "-test.run=^$")
+	// Exactly the capabilities of docker-compose.sandbox.yml.
+	cmd := exec.Command(setpriv, "--bounding-set", "-all,+chown,+setuid,+setgid", "--", os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), capsHelperEnv+"="+string(spec))
 	out, err := cmd.CombinedOutput()
 	if err != nil || string(out) != "OK\n" {
@@ -115,7 +116,7 @@ func capsScenario(l layout) error {
 		return err
 	}
 	cmd, err := launcher.Command(context.Background(), proc.Spec{Kind: proc.KindAgentBash, Path: "/bin/sh",
-		Args: []string{"-c", "mkdir -p made/by/shell && echo '{}' > made/by/shell/package.json"}, Dir: l.project})
+		Args: []string{"-c", "mkdir -p made/by/shell && echo '{}' > made/by/shell/package.json && echo x > locked/inner/new.txt"}, Dir: l.project})
 	if err != nil {
 		return err
 	}
@@ -125,6 +126,11 @@ func capsScenario(l layout) error {
 	shellFile := filepath.Join(l.project, "made", "by", "shell", "package.json")
 	if err := os.WriteFile(shellFile, []byte(`{"name":"x"}`), 0o644); err != nil {
 		return fmt.Errorf("server write of a file the tool shell created: %w", err)
+	}
+	// locked/inner was the tool group's before preparation: its setgid bit
+	// must have survived the chmod of a server outside that group.
+	if err := os.WriteFile(filepath.Join(l.project, "locked", "inner", "new.txt"), []byte("y"), 0o644); err != nil {
+		return fmt.Errorf("server write of a tool file in a prepared folder: %w", err)
 	}
 	if err := os.WriteFile(filepath.Join(l.project, "made", "by", "shell", "server.txt"), []byte("x"), 0o644); err != nil {
 		return fmt.Errorf("server create in a folder the tool shell created: %w", err)

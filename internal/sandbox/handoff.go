@@ -56,8 +56,8 @@ func chain(root, path string) []string {
 
 // handOne hands one entry over. The order matters for a root server that
 // holds CAP_CHOWN but neither FOWNER nor DAC_OVERRIDE: only an owner may
-// chmod, so the entry first becomes the server's (keeping its group), gets
-// its mode, and only then goes to the tool uid. Entries already right are
+// chmod, so the entry first becomes the server's, gets its mode, and only
+// then goes to the tool uid. Entries already right are
 // left alone, which makes the start-up walk of a prepared workspace cheap.
 func (s *Sandbox) handOne(p string) error {
 	fi, err := os.Lstat(p)
@@ -81,8 +81,10 @@ func (s *Sandbox) handOne(p string) error {
 		return nil
 	}
 	if fi.Mode() != want {
-		if int(st.Uid) != s.serverUID {
-			if err := os.Lchown(p, s.serverUID, -1); err != nil {
+		// The group becomes the server's already here: without FSETID a
+		// chmod by a non-member of the entry's group silently drops setgid.
+		if int(st.Uid) != s.serverUID || int(st.Gid) != gid {
+			if err := os.Lchown(p, s.serverUID, gid); err != nil {
 				return ignoreMissing(p, err)
 			}
 		}
