@@ -18,13 +18,16 @@ import (
 	"github.com/pi-forge/pi-forge/internal/buildinfo"
 	"github.com/pi-forge/pi-forge/internal/config"
 	"github.com/pi-forge/pi-forge/internal/logocache"
+	"github.com/pi-forge/pi-forge/internal/piconfig"
 	"github.com/pi-forge/pi-forge/internal/proc"
 	"github.com/pi-forge/pi-forge/internal/projects"
 	"github.com/pi-forge/pi-forge/internal/promptinput"
+	"github.com/pi-forge/pi-forge/internal/registry"
 	"github.com/pi-forge/pi-forge/internal/resources"
 	"github.com/pi-forge/pi-forge/internal/sandbox"
 	"github.com/pi-forge/pi-forge/internal/server"
 	"github.com/pi-forge/pi-forge/internal/server/docsui"
+	"github.com/pi-forge/pi-forge/internal/session"
 	"github.com/pi-forge/pi-forge/internal/theme"
 	"github.com/pi-forge/pi-forge/web"
 )
@@ -52,6 +55,10 @@ type App struct {
 	// requests (promptinput.Parser.Parse, then promptinput.Compose).
 	Resources   *resources.Loader
 	PromptInput *promptinput.Parser
+
+	PiConfig     *piconfig.Config   // pi's auth.json, models.json, settings.json
+	SessionStore *session.Store     // session files under SESSION_DIR
+	Sessions     *registry.Registry // every live agent session (sessions.go)
 }
 
 // New creates the data directories and builds every service.
@@ -80,8 +87,9 @@ func New(cfg *config.Config, log *slog.Logger) (*App, error) {
 		Version:     buildinfo.Version(),
 		LogRequests: true,
 	})
-	api.RegisterHealth(a.Server.API(), api.HealthSource{})
+	api.RegisterHealth(a.Server.API(), api.HealthSource{ActiveSessions: a.activeSessions})
 	a.registerAuthAndProjects()
+	a.registerSessions() // before the sandbox: sessions end before its children are killed
 	a.registerSandbox()
 	a.registerResources()
 	return a, nil

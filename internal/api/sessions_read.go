@@ -1,0 +1,148 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"mime"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/pi-forge/pi-forge/internal/registry"
+	"github.com/pi-forge/pi-forge/internal/server"
+	"github.com/pi-forge/pi-forge/internal/session"
+)
+
+// Compaction is one item of GET /sessions/{id}/compactions.
+type Compaction struct {
+	ID                string   `json:"id"`
+	Timestamp         string   `json:"timestamp"`
+	Summary           string   `json:"summary"`
+	TokensBefore      int      `json:"tokensBefore"`
+	InsertBeforeIndex int      `json:"insertBeforeIndex"`
+	ArchivedMessages  Messages `json:"archivedMessages"`
+}
+
+// CompactionList is GET /sessions/{id}/compactions.
+type CompactionList struct {
+	Compactions []Compaction `json:"compactions"`
+}
+
+// SessionContext is GET /sessions/{id}/context.
+type SessionContext struct {
+	Messages              Messages              `json:"messages"`
+	TotalInputTokens      int                   `json:"totalInputTokens"`
+	TotalOutputTokens     int                   `json:"totalOutputTokens"`
+	TotalCacheReadTokens  int                   `json:"totalCacheReadTokens"`
+	TotalCacheWriteTokens int                   `json:"totalCacheWriteTokens"`
+	TotalTokens           int                   `json:"totalTokens"`
+	TotalCost             float64               `json:"totalCost"`
+	Turns                 []registry.TurnUsage  `json:"turns"`
+	ContextUsage          registry.ContextUsage `json:"contextUsage"`
+}
+
+// TurnDiff is GET /sessions/{id}/turn-diff.
+type TurnDiff struct {
+	Entries []registry.TurnDiffEntry `json:"entries"`
+}
+
+func registerSessionReads(api huma.API, d Sessions) {
+	huma.Register(api, sessionOp(http.MethodGet, "/sessions/{id}/messages", "getSessionMessages", "The live session's messages (as the snapshot)"),
+		func(ctx context.Context, in *sessionID) (*struct{ Body MessageList }, error) {
+			s, err := d.Registry.Get(in.ID)
+			if err != nil {
+				return nil, sessionError(err)
+			}
+			return &struct{ Body MessageList }{Body: MessageList{Messages: s.Messages()}}, nil
+		})
+	huma.Register(api, sessionOp(http.MethodGet, "/sessions/{id}/compactions", "getSessionCompactions", "Compactions on the active path and what each archived"),
+		func(ctx context.Context, in *sessionID) (*struct{ Body CompactionList }, error) {
+			s, err := d.Registry.Get(in.ID)
+			if err != nil {
+				return nil, sessionError(err)
+			}
+			list := s.File().Compactions()
+			out := CompactionList{Compactions: make([]Compaction, len(list))}
+			for i, c := range list {
+				out.Compactions[i] = Compaction{ID: c.ID, Timestamp: c.Timestamp, Summary: c.Summary, TokensBefore: c.TokensBefore,
+					InsertBeforeIndex: c.InsertBeforeIndex, ArchivedMessages: c.ArchivedMessages}
+			}
+			return &struct{ Body CompactionList }{Body: out}, nil
+		})
+	huma.Register(api, sessionOp(http.MethodGet, "/sessions/{id}/turn-diff", "getSessionTurnDiff", "Every write and edit of the last run, per file"),
+		func(ctx context.Context, in *sessionID) (*struct{ Body TurnDiff }, error) {
+			s, err := d.Registry.Get(in.ID)
+			if err != nil {
+				return nil, sessionError(err)
+			}
+			return &struct{ Body TurnDiff }{Body: TurnDiff{Entries: s.TurnDiff(ctx)}}, nil
+		})
+	huma.Register(api, sessionOp(http.MethodGet, "/sessions/{id}/tree", "getSessionTree", "The session's entry tree (resumes a cold session)"),
+		func(ctx context.Context, in *sessionID) (*struct{ Body session.TreeView }, error) {
+			s, err := resume(ctx, d, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return &struct{ Body session.TreeView }{Body: s.File().TreeView()}, nil
+		})
+	huma.Register(api, sessionOp(http.MethodGet, "/sessions/{id}/context", "getSessionContext", "The context with token usage (resumes a cold session)"),
+		func(ctx context.Context, in *sessionID) (*struct{ Body SessionContext }, error) {
+			s, err := resume(ctx, d, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			c := s.Context()
+			return &struct{ Body SessionContext }{Body: SessionContext{Messages: c.Messages, TotalInputTokens: c.TotalInputTokens,
+				TotalOutputTokens: c.TotalOutputTokens, TotalCacheReadTokens: c.TotalCacheReadTokens,
+				TotalCacheWriteTokens: c.TotalCacheWriteTokens, TotalTokens: c.TotalTokens, TotalCost: c.TotalCost,
+				Turns: c.Turns, ContextUsage: c.ContextUsage}}, nil
+		})
+	registerExport(api, d)
+}
+
+// resume makes a cold session live for the RESUME routes; any failure to
+// load it is 404, as in the reference.
+func resume(ctx context.Context, d Sessions, id string) (*registry.Session, error) {
+	s, err := d.Registry.Resume(ctx, id)
+	if err != nil {
+		if errors.Is(err, registry.ErrTombstoned) || errors.Is(err, registry.ErrClosed) {
+			return nil, sessionError(err)
+		}
+		return nil, server.NewError(http.StatusNotFound, "session_not_found")
+	}
+	return s, nil
+}
+
+type exportOutput struct {
+	ContentType        string `header:"Content-Type"`
+	ContentDisposition string `header:"Content-Disposition"`
+	Body               []byte
+}
+
+func registerExport(api huma.API, d Sessions) {
+	op := sessionOp(http.MethodGet, "/sessions/{id}/export", "exportSession", "Download a session as JSONL or Markdown")
+	op.Responses = map[string]*huma.Response{"200": {Description: "the export as an attachment", Content: map[string]*huma.MediaType{
+		"application/x-ndjson": {}, "text/markdown": {}}}}
+	huma.Register(api, op, func(ctx context.Context, in *struct {
+		ID     string `path:"id"`
+		Format string `query:"format" required:"true" enum:"jsonl,markdown"`
+	}) (*exportOutput, error) {
+		projectName := ""
+		if sum, _, err := d.Registry.Lookup(in.ID); err == nil && d.Projects != nil {
+			if p, err := d.Projects.Get(sum.ProjectID); err == nil {
+				projectName = p.Name
+			}
+		}
+		ex, err := d.Store.Export(in.ID, in.Format, projectName)
+		switch {
+		case errors.Is(err, session.ErrNotFound):
+			return nil, server.NewError(http.StatusNotFound, "session_not_found")
+		case errors.Is(err, session.ErrBadFormat):
+			return nil, server.Errorf(http.StatusBadRequest, "invalid_format", "format must be jsonl or markdown")
+		case err != nil:
+			return nil, server.NewError(http.StatusInternalServerError, "export_failed")
+		}
+		return &exportOutput{ContentType: ex.ContentType, Body: ex.Content,
+			ContentDisposition: mime.FormatMediaType("attachment", map[string]string{"filename": ex.Filename})}, nil
+	})
+}

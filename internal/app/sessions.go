@@ -1,0 +1,83 @@
+package app
+
+import (
+	"context"
+	"os"
+
+	"github.com/pi-forge/pi-forge/internal/ai"
+	"github.com/pi-forge/pi-forge/internal/ai/anthropic"
+	"github.com/pi-forge/pi-forge/internal/ai/google"
+	"github.com/pi-forge/pi-forge/internal/ai/openai"
+	"github.com/pi-forge/pi-forge/internal/api"
+	"github.com/pi-forge/pi-forge/internal/piconfig"
+	"github.com/pi-forge/pi-forge/internal/proc"
+	"github.com/pi-forge/pi-forge/internal/projects"
+	"github.com/pi-forge/pi-forge/internal/registry"
+	"github.com/pi-forge/pi-forge/internal/server"
+	"github.com/pi-forge/pi-forge/internal/session"
+	"github.com/pi-forge/pi-forge/internal/tools"
+)
+
+// registerSessions builds pi's configuration, the session store and the
+// live-session registry, and mounts the session routes and their event
+// stream. Live sessions are disposed at shutdown (their runs abort and what
+// they produced is persisted) and when their project is deleted.
+func (a *App) registerSessions() {
+	cfg := a.Config
+	if a.PiConfig == nil {
+		a.PiConfig = piconfig.New(piconfig.Options{AgentDir: cfg.PiConfigDir,
+			Env: piconfig.EnvironFromList(os.Environ()), HideBuiltinProviders: cfg.HideBuiltinProviders})
+	}
+	a.SessionStore = session.NewStore(session.Options{SessionDir: cfg.SessionDir, DataDir: cfg.ForgeDataDir})
+	if n, err := a.SessionStore.PurgeArchives(); err != nil {
+		a.Log.Warn("purging archived sessions failed", "error", err.Error())
+	} else if n > 0 {
+		a.Log.Info("purged archived sessions", "count", n)
+	}
+	a.Sessions = registry.New(registry.Options{
+		Store:    a.SessionStore,
+		Projects: a.Projects,
+		Config:   a.PiConfig,
+		Provider: ai.NewDispatcher(map[string]ai.Provider{
+			ai.APIAnthropicMessages:  anthropic.New(ai.AdapterConfig{}),
+			ai.APIOpenAICompletions:  openai.NewCompletions(ai.AdapterConfig{}),
+			ai.APIOpenAIResponses:    openai.NewResponses(ai.AdapterConfig{}),
+			ai.APIGoogleGenerativeAI: google.New(ai.AdapterConfig{}),
+		}),
+		Toolbox: registry.BuiltinTools{Launcher: a.Launcher, Mutations: &tools.MutationQueue{},
+			Policy: a.Sandbox.Policy(), OnWrite: a.Sandbox.ToolWriteHook},
+		Launcher: a.Launcher,
+		GitDiff:  a.gitHeadDiff,
+		Logger:   a.Log,
+	})
+	a.Projects.OnDelete(func(_ context.Context, p projects.Project) { a.Sessions.DisposeProject(p.ID) })
+	api.RegisterSessions(a.Server.API(), api.Sessions{
+		Registry: a.Sessions, Store: a.SessionStore, Projects: a.Projects,
+		PromptLimit: server.RateLimit(cfg.RateLimitPrompt), SearchLimit: server.RateLimit(cfg.RateLimitSearch),
+		Closing: a.Server.Closing(),
+	})
+	a.Server.OnShutdown(a.Sessions.Shutdown)
+}
+
+func (a *App) activeSessions() int {
+	if a.Sessions == nil {
+		return 0
+	}
+	return a.Sessions.Count()
+}
+
+// gitHeadDiff is `git diff HEAD -- path` for the last-turn diff; "" when
+// dir is not a repository or has no commit.
+func (a *App) gitHeadDiff(ctx context.Context, dir, path string) (string, error) {
+	cmd, err := a.Launcher.Command(ctx, proc.Spec{Kind: proc.KindHelper, Path: "git", Dir: dir,
+		Args: []string{"diff", "--no-color", "--no-ext-diff", "HEAD", "--", path},
+		Env:  map[string]string{"GIT_TERMINAL_PROMPT": "0"}})
+	if err != nil {
+		return "", err
+	}
+	out, err := cmd.Output()
+	if err != nil {
+		return "", nil
+	}
+	return string(out), nil
+}

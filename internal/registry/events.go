@@ -1,0 +1,206 @@
+package registry
+
+import (
+	"encoding/json"
+
+	"github.com/pi-forge/pi-forge/internal/agent"
+	"github.com/pi-forge/pi-forge/internal/ai"
+	"github.com/pi-forge/pi-forge/internal/stream"
+)
+
+// Event types pi-forge adds to the agent's.
+const (
+	EventSnapshot           = "snapshot"
+	EventSessionRenamed     = "session_renamed"
+	EventSessionListChanged = "session_list_changed"
+)
+
+// allowed is the stream's event allowlist (api-contract §2.3); anything
+// else is dropped before it reaches a subscriber.
+var allowed = map[string]bool{
+	"snapshot": true, "agent_start": true, "agent_end": true, "turn_start": true, "turn_end": true,
+	"message_start": true, "message_update": true, "message_end": true,
+	"tool_execution_start": true, "tool_execution_update": true, "tool_execution_end": true,
+	"tool_call": true, "tool_result": true, "queue_update": true,
+	"compaction_start": true, "compaction_end": true, "auto_retry_start": true, "auto_retry_end": true,
+	"ask_user_question": true, "ask_user_question_cancelled": true, "todo_update": true,
+	"process_update": true, "process_output": true, "process_watch": true,
+	"session_list_changed": true, "session_renamed": true,
+}
+
+// Allowed reports whether events of type t reach stream subscribers.
+func Allowed(t string) bool { return allowed[t] }
+
+// padded events are followed by a padding comment so proxies flush them.
+func padded(t string) bool {
+	return t == agent.EventCompactionStart || t == EventSessionListChanged || t == EventSessionRenamed
+}
+
+// onAgentEvent runs in the agent's event order: it persists and tracks
+// what the event means for the session, then publishes it. The event is
+// only valid during the call, so it is serialised here.
+func (s *Session) onAgentEvent(ev *agent.Event) {
+	s.track(ev)
+	if !allowed[ev.Type] {
+		return
+	}
+	data, err := ev.AppendJSON(make([]byte, 0, 128), agent.FramingCompact)
+	if err != nil {
+		s.log.Error("registry: encoding an event failed", "event", ev.Type, "error", err)
+		return
+	}
+	var ref []byte
+	if ev.Type == agent.EventMessageUpdate && s.bc.WantsReference() {
+		ref, _ = ev.AppendJSON(nil, agent.FramingReference)
+	}
+	s.bc.Publish(data, ref, padded(ev.Type), nil)
+}
+
+// track keeps the session's own state in step with its agent: the file,
+// activity, the streaming flag clients see and the writes of this run.
+func (s *Session) track(ev *agent.Event) {
+	switch ev.Type {
+	case agent.EventMessageEnd:
+		s.persist(ev.Message)
+	case agent.EventAgentStart:
+		s.mu.Lock()
+		s.streaming, s.turn = true, nil
+		clear(s.toolArgs)
+		s.mu.Unlock()
+	case agent.EventAgentEnd:
+		s.mu.Lock()
+		s.streaming = false
+		pending := len(s.pendingBash) > 0 && !ev.WillRetry && !s.closed
+		if pending {
+			s.bg.Add(1)
+		}
+		s.mu.Unlock()
+		if pending {
+			go s.flushAfterRun()
+		}
+	case agent.EventToolExecutionStart:
+		if ev.ToolName == toolWrite || ev.ToolName == toolEdit {
+			s.mu.Lock()
+			s.toolArgs[ev.ToolCallID] = turnCall{tool: ev.ToolName, args: append([]byte(nil), ev.Args...)}
+			s.mu.Unlock()
+		}
+	case agent.EventToolExecutionEnd:
+		s.recordWrite(ev)
+	}
+}
+
+// persist appends a finished message to the file (pi's message_end rule).
+func (s *Session) persist(m *ai.Message) {
+	msg := *m
+	switch msg.Role {
+	case ai.RoleCustom:
+		s.appendEntry(s.file.AppendCustomMessage(msg))
+	case ai.RoleUser, ai.RoleAssistant, ai.RoleToolResult, ai.RoleBashExecution:
+		s.appendEntry(s.file.AppendMessage(msg))
+	}
+	if msg.Role == ai.RoleUser || msg.Role == ai.RoleAssistant {
+		s.touch()
+	}
+}
+
+func (s *Session) touch() {
+	now := s.reg.opts.Now().UTC()
+	s.mu.Lock()
+	if now.After(s.lastActivity) {
+		s.lastActivity = now
+	}
+	s.mu.Unlock()
+}
+
+// snapshotEvent is the first frame of a stream.
+type snapshotEvent struct {
+	Type             string       `json:"type"`
+	SessionID        string       `json:"sessionId"`
+	ProjectID        string       `json:"projectId"`
+	Messages         []ai.Message `json:"messages"`
+	IsStreaming      bool         `json:"isStreaming"`
+	Name             string       `json:"name,omitempty"`
+	StreamingMessage *ai.Message  `json:"streamingMessage,omitempty"`
+}
+
+// snapshotJSON renders the agent's view as a snapshot event. The streaming
+// flag follows the events (agent_start to agent_end), so a client never
+// waits for an agent_end that was sent before its snapshot.
+func (s *Session) snapshotJSON(v agent.View) []byte {
+	s.mu.Lock()
+	ev := snapshotEvent{Type: EventSnapshot, SessionID: s.id, ProjectID: s.projectID, Messages: v.Messages,
+		IsStreaming: s.streaming, Name: s.name}
+	s.mu.Unlock()
+	if ev.Messages == nil {
+		ev.Messages = []ai.Message{}
+	}
+	if ev.IsStreaming && v.Streaming != nil {
+		ev.StreamingMessage = v.Streaming
+	}
+	b, err := json.Marshal(ev)
+	if err != nil {
+		s.log.Error("registry: encoding a snapshot failed", "error", err)
+		b, _ = json.Marshal(snapshotEvent{Type: EventSnapshot, SessionID: s.id, ProjectID: s.projectID, Messages: []ai.Message{}})
+	}
+	return b
+}
+
+// Subscribe attaches a stream subscriber. With lastEventID from this life
+// of the session whose successors are all still logged, replay holds them
+// and first is nil; otherwise first is a snapshot taken between two events,
+// so the subscriber neither misses nor repeats one. reference asks for the
+// reference framing (always a snapshot first).
+func (s *Session) Subscribe(lastEventID string, reference bool) (sub *stream.Subscriber, replay []*stream.Event, first *stream.Event) {
+	s.agent.Snapshot(func(v agent.View) {
+		sub, replay, first = s.bc.Subscribe(lastEventID, reference, func() []byte { return s.snapshotJSON(v) })
+	})
+	return sub, replay, first
+}
+
+// Subscribers counts the session's stream subscribers.
+func (s *Session) Subscribers() int { return s.bc.Subscribers() }
+
+// publish sends a pi-forge event; apply runs under the stream lock so
+// snapshots see its effect exactly from this event on.
+func (s *Session) publish(v any, pad bool, apply func()) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		s.log.Error("registry: encoding an event failed", "error", err)
+		return
+	}
+	s.bc.Publish(data, nil, pad, apply)
+}
+
+// renamed records a new name and tells subscribers.
+func (s *Session) renamed(name string) {
+	s.publish(struct {
+		Type      string `json:"type"`
+		SessionID string `json:"sessionId"`
+		ProjectID string `json:"projectId"`
+		Name      string `json:"name"`
+	}{EventSessionRenamed, s.id, s.projectID, name}, true, func() {
+		s.mu.Lock()
+		s.name = name
+		s.mu.Unlock()
+	})
+}
+
+// listChanged nudges subscribers to refresh the session list.
+func (s *Session) listChanged(reason, sessionID string) {
+	s.publish(struct {
+		Type      string `json:"type"`
+		Reason    string `json:"reason"`
+		ProjectID string `json:"projectId"`
+		SessionID string `json:"sessionId,omitempty"`
+	}{EventSessionListChanged, reason, s.projectID, sessionID}, true, nil)
+}
+
+// agentError tells subscribers that a prompt failed before the agent
+// emitted anything (the reference's synthetic agent_end).
+func (s *Session) agentError(msg string) {
+	s.publish(struct {
+		Type         string `json:"type"`
+		SessionID    string `json:"sessionId"`
+		ErrorMessage string `json:"errorMessage"`
+	}{agent.EventAgentEnd, s.id, msg}, false, nil)
+}
