@@ -68,6 +68,7 @@ type Converter struct {
 	timeout time.Duration
 	slots   chan struct{}
 	wg      sync.WaitGroup
+	convert func(kind string, data []byte) (string, error) // convertDocument; tests swap it
 }
 
 // NewConverter returns a Converter with the given per-document deadline
@@ -76,7 +77,7 @@ func NewConverter(timeout time.Duration) *Converter {
 	if timeout <= 0 {
 		timeout = DefaultConvertTimeout
 	}
-	return &Converter{timeout: timeout, slots: make(chan struct{}, maxConcurrentConverts)}
+	return &Converter{timeout: timeout, slots: make(chan struct{}, maxConcurrentConverts), convert: convertDocument}
 }
 
 // Close waits for conversions still running after their deadline.
@@ -106,7 +107,7 @@ func (c *Converter) Convert(ctx context.Context, kind, name string, data []byte)
 				done <- result{err: fmt.Errorf("the %s parser failed: %v", kind, p)}
 			}
 		}()
-		text, err := convertDocument(kind, data)
+		text, err := c.convert(kind, data)
 		done <- result{text, err}
 	}()
 	select {
