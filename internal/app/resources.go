@@ -2,12 +2,20 @@ package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net/http"
 	"os"
+	"slices"
 
+	"github.com/pi-forge/pi-forge/internal/agent"
 	"github.com/pi-forge/pi-forge/internal/api"
 	"github.com/pi-forge/pi-forge/internal/projects"
 	"github.com/pi-forge/pi-forge/internal/promptinput"
+	"github.com/pi-forge/pi-forge/internal/registry"
 	"github.com/pi-forge/pi-forge/internal/resources"
+	"github.com/pi-forge/pi-forge/internal/server"
+	"github.com/pi-forge/pi-forge/internal/workspace"
 )
 
 // registerResources builds the resource loader and the prompt parser and
@@ -32,4 +40,60 @@ func (a *App) registerResources() {
 		}
 	})
 	api.RegisterConfigResources(a.Server.API(), a.Resources, a.Projects)
+}
+
+// resourceToolbox equips a session from the resources package: the
+// built-in tools the overrides leave on, pi's system prompt for them, and
+// the session's skills and templates (Workspace.Data, a *resources.Session,
+// for the prompt decoder).
+type resourceToolbox struct {
+	app   *App
+	tools registry.Toolbox
+}
+
+// Prepare implements registry.Toolbox.
+func (t resourceToolbox) Prepare(ctx context.Context, s registry.SessionInfo) (registry.Workspace, error) {
+	ws, err := t.tools.Prepare(ctx, s)
+	if err != nil || t.app.Resources == nil {
+		return ws, err
+	}
+	sess, err := t.app.Resources.Load(ctx, resources.Project{ID: s.ProjectID, Path: s.Cwd})
+	if err != nil {
+		if ws.Close != nil {
+			ws.Close()
+		}
+		return registry.Workspace{}, fmt.Errorf("resources for %s: %w", s.Cwd, err)
+	}
+	ws.Tools = slices.DeleteFunc(ws.Tools, func(tool agent.Tool) bool {
+		name := tool.Spec().Name
+		return slices.Contains(resources.BuiltinToolNames, name) && !slices.Contains(sess.Tools, name)
+	})
+	ws.SystemPrompt = sess.SystemPrompt(ws.Tools)
+	ws.Data = sess
+	return ws, nil
+}
+
+// decodePrompt reads a prompt request (JSON or multipart with
+// attachments) and composes the user message: /skill: and /template
+// commands, @file references against the session's project, attached
+// files as fenced blocks, images as image content.
+func (a *App) decodePrompt(r *http.Request, t api.PromptTarget) (registry.PromptInput, error) {
+	req, err := a.PromptInput.Parse(r.Context(), r)
+	if err != nil {
+		var pe *promptinput.Error
+		if errors.As(err, &pe) {
+			return registry.PromptInput{}, server.Errorf(http.StatusBadRequest, pe.Code, "%s", pe.Message)
+		}
+		return registry.PromptInput{}, err
+	}
+	var cmds promptinput.Commands
+	if s, ok := t.Workspace.Data.(*resources.Session); ok && s != nil {
+		cmds = s
+	}
+	root, err := workspace.New(workspace.Options{}).Root(t.Cwd)
+	if err != nil {
+		root = nil // a vanished project: no @file expansion
+	}
+	content := promptinput.Compose(root, cmds, req)
+	return registry.PromptInput{Text: content[0].Text, Images: content[1:], StreamingBehavior: req.StreamingBehavior}, nil
 }

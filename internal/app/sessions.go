@@ -44,8 +44,8 @@ func (a *App) registerSessions() {
 			ai.APIOpenAIResponses:    openai.NewResponses(ai.AdapterConfig{}),
 			ai.APIGoogleGenerativeAI: google.New(ai.AdapterConfig{}),
 		}),
-		Toolbox: registry.BuiltinTools{Launcher: a.Launcher, Mutations: &tools.MutationQueue{},
-			Policy: a.Sandbox.Policy(), OnWrite: a.Sandbox.ToolWriteHook},
+		Toolbox: resourceToolbox{app: a, tools: registry.BuiltinTools{Launcher: a.Launcher, Mutations: &tools.MutationQueue{},
+			Policy: a.Sandbox.Policy(), OnWrite: a.Sandbox.ToolWriteHook}},
 		Launcher: a.Launcher,
 		GitDiff:  a.gitHeadDiff,
 		Logger:   a.Log,
@@ -54,7 +54,8 @@ func (a *App) registerSessions() {
 	api.RegisterSessions(a.Server.API(), api.Sessions{
 		Registry: a.Sessions, Store: a.SessionStore, Projects: a.Projects,
 		PromptLimit: server.RateLimit(cfg.RateLimitPrompt), SearchLimit: server.RateLimit(cfg.RateLimitSearch),
-		Closing: a.Server.Closing(),
+		Closing:      a.Server.Closing(),
+		DecodePrompt: a.decodePrompt,
 	})
 	a.Server.OnShutdown(a.Sessions.Shutdown)
 }
