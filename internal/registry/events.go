@@ -64,7 +64,7 @@ func (s *Session) track(ev *agent.Event) {
 		s.persist(ev.Message)
 	case agent.EventAgentStart:
 		s.mu.Lock()
-		s.streaming, s.turn = true, nil
+		s.streaming, s.turn, s.calls = true, nil, 0
 		clear(s.toolArgs)
 		s.mu.Unlock()
 	case agent.EventAgentEnd:
@@ -81,7 +81,8 @@ func (s *Session) track(ev *agent.Event) {
 	case agent.EventToolExecutionStart:
 		if ev.ToolName == toolWrite || ev.ToolName == toolEdit {
 			s.mu.Lock()
-			s.toolArgs[ev.ToolCallID] = turnCall{tool: ev.ToolName, args: append([]byte(nil), ev.Args...)}
+			s.calls++
+			s.toolArgs[ev.ToolCallID] = turnCall{seq: s.calls, tool: ev.ToolName, args: append([]byte(nil), ev.Args...)}
 			s.mu.Unlock()
 		}
 	case agent.EventToolExecutionEnd:

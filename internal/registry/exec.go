@@ -152,8 +152,12 @@ func (t *tailBuffer) result() (string, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	out, cut := string(t.buf), t.dropped
-	if lines := strings.Split(out, "\n"); len(lines) > execMaxLines {
+	body, nl := strings.CutSuffix(out, "\n")
+	if lines := strings.Split(body, "\n"); len(lines) > execMaxLines {
 		out, cut = strings.Join(lines[len(lines)-execMaxLines:], "\n"), true
+		if nl {
+			out += "\n"
+		}
 	}
 	if len(out) > execMaxBytes {
 		out, cut = out[len(out)-execMaxBytes:], true

@@ -43,6 +43,7 @@ type Session struct {
 	streaming    bool // between agent_start and agent_end, as clients see it
 	turn         []turnWrite
 	toolArgs     map[string]turnCall
+	calls        int // write and edit calls started this run
 	pendingBash  []ai.Message
 	navCancel    context.CancelFunc
 	closed       bool

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,12 +24,14 @@ const turnDiffFileCap = 1 << 20
 
 // turnCall is a write or edit call waiting for its result.
 type turnCall struct {
+	seq  int // call order within the run
 	tool string
 	args []byte
 }
 
 // turnWrite is one successful write or edit of the current run.
 type turnWrite struct {
+	seq     int
 	path    string // as the model gave it
 	tool    string
 	diff    string // the edit tool's diff ("" for write)
@@ -54,7 +57,7 @@ func (s *Session) recordWrite(ev *agent.Event) {
 	if json.Unmarshal(call.args, &args) != nil || args.Path == "" {
 		return
 	}
-	w := turnWrite{path: args.Path, tool: call.tool, content: args.Content}
+	w := turnWrite{seq: call.seq, path: args.Path, tool: call.tool, content: args.Content}
 	if ev.Result != nil && ev.Result.Details != nil {
 		if b, err := json.Marshal(ev.Result.Details); err == nil {
 			var d struct {
@@ -85,6 +88,8 @@ func (s *Session) TurnDiff(ctx context.Context) []TurnDiffEntry {
 	s.mu.Lock()
 	writes := append([]turnWrite(nil), s.turn...)
 	s.mu.Unlock()
+	// Parallel tools finish in any order; files go in call order.
+	slices.SortStableFunc(writes, func(a, b turnWrite) int { return a.seq - b.seq })
 	var order []string
 	byFile := map[string][]turnWrite{}
 	for _, w := range writes {
