@@ -110,7 +110,7 @@ describe("slash palette", async () => {
     expect(slashQuery("a /b")).toBeNull();
   });
   it("puts prefix matches first", () => {
-    const all = [...BUILTINS, { name: "review-abort", description: "", builtin: false }];
+    const all = [...BUILTINS, { name: "review-abort", description: "", kind: "template" as const }];
     expect(matchCommands(all, "ab").map((c) => c.name)).toEqual(["abort", "review-abort"]);
   });
   it("recognises built-ins with their arguments, and leaves templates to the server", () => {

@@ -4,6 +4,7 @@ import { AppContext } from "../src/app/context";
 import type { AppState } from "../src/app/state";
 import { Transcript } from "../src/components/chat/Transcript";
 import { createChatStore } from "../src/stores/chat";
+import { createUiStore } from "../src/stores/ui";
 
 beforeAll(() => {
   // jsdom has no layout: a resize observer that never fires is enough here.
@@ -21,7 +22,7 @@ function mount() {
   const root = document.createElement("div");
   document.body.appendChild(root);
   render(
-    <AppContext.Provider value={{ chat } as unknown as AppState}>
+    <AppContext.Provider value={{ chat, ui: createUiStore(localStorage) } as unknown as AppState}>
       <Transcript />
     </AppContext.Provider>,
     root,
@@ -87,5 +88,43 @@ describe("Transcript", () => {
     await settle();
     expect(root.querySelector(".notice-retry")?.textContent).toContain("Retrying (1/3)");
     expect(root.querySelector(".msg-error")?.textContent).toContain("rate limited");
+  });
+
+  it("shows a compaction as a card that opens onto the archived messages, instead of the bare summary", async () => {
+    const { chat, root } = mount();
+    chat.handle({
+      type: "snapshot",
+      messages: [
+        { role: "compactionSummary", summary: "We set up the repo.", tokensBefore: 50000, timestamp: 1 },
+        { role: "user", content: "go on", timestamp: 2 },
+      ],
+      isStreaming: false,
+    });
+    chat.compactions.value = [
+      {
+        id: "c1",
+        timestamp: "2026-01-01T00:00:00Z",
+        summary: "We set up the repo.",
+        tokensBefore: 50000,
+        insertBeforeIndex: 0,
+        archivedMessages: [
+          { role: "user", content: "set up the repo", timestamp: 0 },
+          { role: "assistant", content: [{ type: "toolCall", id: "t1", name: "bash", arguments: { command: "git init" } }], timestamp: 0 },
+          { role: "toolResult", toolCallId: "t1", toolName: "bash", content: [{ type: "text", text: "Initialized" }], isError: false, timestamp: 0 },
+        ],
+      },
+    ];
+    await settle();
+    const head = root.querySelector<HTMLButtonElement>(".compaction-head")!;
+    expect(head.textContent).toContain("Compacted 3 messages");
+    expect(head.textContent).toContain("50k");
+    expect(root.querySelectorAll(".msg-meta-card")).toHaveLength(1);
+    head.click();
+    await settle();
+    const archive = root.querySelector(".compaction-archive")!;
+    expect(archive.textContent).toContain("set up the repo");
+    // The archived tool result is paired with its call, not shown as a second card.
+    expect(archive.querySelectorAll(".tool-card")).toHaveLength(1);
+    expect(archive.querySelector(".tool-card")?.className).toContain("status-done");
   });
 });

@@ -3,16 +3,29 @@
 // a forced password change (403 must_change_password) to the auth store.
 
 import type {
+  AgentMessage,
+  AuthPresence,
   AuthStatus,
   BrowseResult,
+  Compaction,
+  Diagnostic,
+  ExecResult,
   LoginResponse,
+  NavigateResult,
+  OverrideScope,
   Project,
+  PromptInfo,
   ProviderInfo,
   SessionContext,
   SessionSummary,
+  SessionTree,
+  SkillInfo,
   ThinkingLevel,
+  ToolFamily,
+  ToolsConfig,
   UiConfig,
 } from "./types";
+import type { ServerTheme } from "../theme/themes";
 
 export const TOKEN_KEY = "pi-forge/auth-token";
 export const API_BASE = "/api/v1";
@@ -91,6 +104,17 @@ const FRIENDLY: Record<string, string> = {
   no_model_configured: "No model is configured: pick one, or set a default in Settings.",
   no_api_key: "The provider has no API key: add one in Settings → Providers.",
   network_error: "Cannot reach the server.",
+  entry_not_found: "That point in the conversation no longer exists.",
+  fork_failed: "The session could not be forked.",
+  navigate_timeout: "Moving in the tree took too long; the server is still working on it.",
+  too_many_images: "At most 4 images per message.",
+  too_many_text_files: "At most 4 text files per message.",
+  too_many_files: "Too many attachments.",
+  attachment_too_large: "An attachment is larger than 20 MB.",
+  unsupported_attachment_type: "One of the attachments is a file type the agent cannot read.",
+  exec_failed: "The command could not be run.",
+  addendum_too_large: "The addendum is longer than the 20,000-byte limit.",
+  invalid_theme_config: "Colours must be #rrggbb.",
 };
 
 export function friendlyMessage(code: string, serverMessage?: string): string {
@@ -167,6 +191,14 @@ export function createApiClient(opts: ApiClientOptions) {
     renameSession: (id: string, name: string) => request<SessionSummary>("POST", `/sessions/${enc(id)}/name`, { body: { name } }),
     deleteSession: (id: string) => request<void>("DELETE", `/sessions/${enc(id)}`),
     context: (id: string) => request<SessionContext>("GET", `/sessions/${enc(id)}/context`),
+    messages: (id: string) => request<{ messages: AgentMessage[] }>("GET", `/sessions/${enc(id)}/messages`),
+    tree: (id: string) => request<SessionTree>("GET", `/sessions/${enc(id)}/tree`),
+    compactions: (id: string) => request<{ compactions: Compaction[] }>("GET", `/sessions/${enc(id)}/compactions`),
+    fork: (id: string, entryId: string) => request<SessionSummary>("POST", `/sessions/${enc(id)}/fork`, { body: { entryId } }),
+    navigate: (id: string, entryId: string, opts: { summarize?: boolean; customInstructions?: string; label?: string } = {}) =>
+      request<NavigateResult>("POST", `/sessions/${enc(id)}/navigate`, { body: { entryId, ...opts } }),
+    exec: (id: string, command: string, excludeFromContext: boolean) =>
+      request<ExecResult>("POST", `/sessions/${enc(id)}/exec`, { body: { command, excludeFromContext } }),
 
     // prompting and control
     prompt: (id: string, text: string, streamingBehavior?: "steer" | "followUp", files?: File[]) => {
@@ -174,7 +206,7 @@ export function createApiClient(opts: ApiClientOptions) {
         const form = new FormData();
         form.append("text", text);
         if (streamingBehavior) form.append("streamingBehavior", streamingBehavior);
-        files.forEach((f, i) => form.append(`file${i}`, f, f.name));
+        files.forEach((f, i) => form.append(`file${i}`, f, f.name || `pasted-${i}`));
         return request<{ accepted: boolean; sessionName?: string }>("POST", `/sessions/${enc(id)}/prompt`, { body: form });
       }
       const body = streamingBehavior ? { text, streamingBehavior } : { text };
@@ -185,17 +217,54 @@ export function createApiClient(opts: ApiClientOptions) {
       request<{ summary: string; tokensBefore: number; tokensAfter: number }>("POST", `/sessions/${enc(id)}/compact`, {
         body: customInstructions ? { customInstructions } : {},
       }),
-    promptTemplates: (projectId: string) =>
-      request<{ prompts: Array<{ name: string; description: string; argumentHint?: string; effective: boolean }> }>("GET", "/config/prompts", {
-        query: { projectId },
-      }),
     setModel: (id: string, provider: string, modelId: string) =>
       request<{ provider: string; modelId: string }>("POST", `/sessions/${enc(id)}/model`, { body: { provider, modelId } }),
     setThinkingLevel: (id: string, level: ThinkingLevel) =>
       request<{ level: ThinkingLevel }>("POST", `/sessions/${enc(id)}/thinking-level`, { body: { level } }),
 
-    // config
+    // files
+    completeFiles: (projectId: string, query: string, limit = 20, signal?: AbortSignal) =>
+      request<{ paths: string[] }>("GET", "/files/complete", { query: { projectId, query, limit }, signal }),
+
+    // config: providers, keys, models, settings
     providers: () => request<{ providers: ProviderInfo[] }>("GET", "/config/providers"),
+    authPresence: () => request<AuthPresence>("GET", "/config/auth"),
+    setApiKey: (provider: string, apiKey: string) =>
+      request<{ provider: string; configured: boolean }>("PUT", `/config/auth/${enc(provider)}`, { body: { apiKey } }),
+    removeApiKey: (provider: string) => request<void>("DELETE", `/config/auth/${enc(provider)}`),
+    models: () => request<Record<string, unknown>>("GET", "/config/models"),
+    saveModels: (doc: unknown) => request<Record<string, unknown>>("PUT", "/config/models", { body: doc }),
+    settings: () => request<Record<string, unknown>>("GET", "/config/settings"),
+    saveSettings: (change: Record<string, unknown>) => request<Record<string, unknown>>("PUT", "/config/settings", { body: change }),
+
+    // config: skills, prompts, tools (global, or per project with scope "project")
+    skills: (projectId: string) => request<{ skills: SkillInfo[]; diagnostics: Diagnostic[] }>("GET", "/config/skills", { query: { projectId } }),
+    setSkill: (projectId: string, name: string, enabled: boolean, scope: OverrideScope) =>
+      request<{ skills: SkillInfo[] }>("PUT", `/config/skills/${enc(name)}/enabled`, { query: { projectId }, body: { enabled, scope } }),
+    clearSkill: (projectId: string, name: string) =>
+      request<{ skills: SkillInfo[] }>("DELETE", `/config/skills/${enc(name)}/enabled`, { query: { projectId } }),
+    skillOverrides: () => request<{ projects: Record<string, { enable?: string[]; disable?: string[] }> }>("GET", "/config/skills/overrides"),
+    prompts: (projectId: string) => request<{ prompts: PromptInfo[]; diagnostics: Diagnostic[] }>("GET", "/config/prompts", { query: { projectId } }),
+    setPrompt: (projectId: string, name: string, enabled: boolean, scope: OverrideScope) =>
+      request<{ prompts: PromptInfo[] }>("PUT", `/config/prompts/${enc(name)}/enabled`, { query: { projectId }, body: { enabled, scope } }),
+    clearPrompt: (projectId: string, name: string) =>
+      request<{ prompts: PromptInfo[] }>("DELETE", `/config/prompts/${enc(name)}/enabled`, { query: { projectId } }),
+    promptOverrides: () => request<{ projects: Record<string, { enable?: string[]; disable?: string[] }> }>("GET", "/config/prompts/overrides"),
+    tools: (projectId?: string) => request<ToolsConfig>("GET", "/config/tools", { query: { projectId } }),
+    setTool: (family: ToolFamily, name: string, enabled: boolean, scope: OverrideScope, projectId?: string) =>
+      request<unknown>("PUT", `/config/tools/${family}/${enc(name)}/enabled`, { query: { projectId }, body: { enabled, scope } }),
+    clearTool: (family: ToolFamily, name: string, projectId: string) =>
+      request<unknown>("DELETE", `/config/tools/${family}/${enc(name)}/enabled`, { query: { projectId } }),
+    toolOverrides: () =>
+      request<{ projects: Record<string, Partial<Record<ToolFamily, { enable?: string[]; disable?: string[] }>>> }>("GET", "/config/tools/overrides"),
+
+    // config: per-project system prompt addendum, server theme
+    systemPrompt: (projectId: string) => request<{ addendum: string; maxBytes: number }>("GET", `/projects/${enc(projectId)}/system-prompt`),
+    saveSystemPrompt: (projectId: string, addendum: string) =>
+      request<{ addendum: string; maxBytes: number }>("PUT", `/projects/${enc(projectId)}/system-prompt`, { body: { addendum } }),
+    serverTheme: () => request<ServerTheme>("GET", "/config/theme"),
+    saveServerTheme: (theme: { enabled: boolean; colors: Record<string, string> }) => request<ServerTheme>("PUT", "/config/theme", { body: theme }),
+    resetServerTheme: () => request<ServerTheme>("DELETE", "/config/theme"),
   };
 }
 

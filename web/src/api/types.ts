@@ -210,6 +210,8 @@ export interface BashExecutionMessage {
   truncated?: boolean;
   excludeFromContext?: boolean;
   timestamp: number;
+  /** UI-only: added from the POST /exec answer, not (yet) from the server's transcript. */
+  local?: boolean;
 }
 
 export interface OtherMessage {
@@ -229,4 +231,102 @@ export type AgentMessage = UserMessage | AssistantMessage | ToolResultMessage | 
 export interface ToolResult {
   content?: ContentBlock[];
   details?: unknown;
+}
+
+// ---- Session tree, fork, navigate, compactions, exec ----
+
+/** One entry of a session file as GET /sessions/{id}/tree lists it. */
+export interface TreeEntry {
+  id: string;
+  parentId: string | null;
+  /** message, compaction, branch_summary, custom_message, model_change, thinking_level_change, label, session_info, custom, ... */
+  type: string;
+  timestamp: string;
+  role?: string;
+  preview?: string;
+  label?: string;
+}
+
+export interface SessionTree {
+  leafId: string | null;
+  /** The active path, root first. */
+  branchIds: string[];
+  entries: TreeEntry[];
+}
+
+export interface NavigateResult {
+  cancelled: boolean;
+  aborted?: boolean;
+  editorText?: string;
+}
+
+export interface Compaction {
+  id: string;
+  timestamp: string | number;
+  summary: string;
+  tokensBefore: number;
+  insertBeforeIndex: number;
+  archivedMessages: AgentMessage[];
+}
+
+export interface ExecResult {
+  exitCode: number | null;
+  output: string;
+  durationMs: number;
+  truncated: boolean;
+  cancelled: boolean;
+}
+
+// ---- Config ----
+
+export interface AuthPresence {
+  providers: Record<string, { configured: boolean; source?: string; label?: string }>;
+}
+
+export type OverrideScope = "global" | "project";
+export type ProjectOverride = "enabled" | "disabled";
+
+export interface Diagnostic {
+  type: "warning" | "error" | "collision" | string;
+  message: string;
+  path?: string;
+}
+
+export interface SkillInfo {
+  name: string;
+  description: string;
+  source: "global" | "project" | "extension" | string;
+  filePath: string;
+  enabled: boolean;
+  projectOverride?: ProjectOverride;
+  effective: boolean;
+  disableModelInvocation?: boolean;
+}
+
+export interface PromptInfo {
+  name: string;
+  description: string;
+  argumentHint?: string;
+  source: "global" | "project" | string;
+  filePath: string;
+  enabled: boolean;
+  projectOverride?: ProjectOverride;
+  effective: boolean;
+}
+
+export type ToolFamily = "builtin" | "mcp" | "extension";
+
+export interface ToolInfo {
+  name: string;
+  shortName?: string;
+  description: string;
+  enabled: boolean;
+  globalEnabled: boolean;
+  projectOverride?: ProjectOverride;
+}
+
+export interface ToolsConfig {
+  builtin: ToolInfo[];
+  mcp?: Array<{ server: string; scope: string; enabled: boolean; state: string; lastError?: string; tools: ToolInfo[] }>;
+  extension?: Array<{ packageSource: string; tools: ToolInfo[] }>;
 }

@@ -2,7 +2,7 @@
 // session's stream feeds the chat, a lost login returns to the sign-in page,
 // and stream events about the session list refresh the sidebar.
 
-import { effect, signal, untracked } from "@preact/signals";
+import { computed, effect, signal, untracked } from "@preact/signals";
 import { createApiClient, localTokenStore, type Api } from "../api/client";
 import type { ProviderInfo } from "../api/types";
 import { SessionStream, streamUrl } from "../sse/stream";
@@ -11,6 +11,7 @@ import { createChatStore } from "../stores/chat";
 import { createProjectsStore } from "../stores/projects";
 import { createSessionsStore } from "../stores/sessions";
 import { createUiStore } from "../stores/ui";
+import { createBranching } from "./branching";
 
 export type AppState = ReturnType<typeof createAppState>;
 
@@ -53,6 +54,19 @@ export function createAppState() {
       .catch(() => void (providersLoading = null));
     return providersLoading;
   }
+
+  /** Bumped when skills, prompts or tools change in settings, so the composer reloads its palette. */
+  const configVersion = signal(0);
+  const branching = createBranching({ api, ui, sessions, chat });
+
+  // The compaction the transcript starts with (its summary message), as a key
+  // for fetching the compaction cards again.
+  const compactionKey = computed(() => {
+    const list = chat.messages.value;
+    let key = "";
+    for (let i = 0; i < list.length && i < 3; i++) if (list[i].role === "compactionSummary") key = `${list[i].timestamp ?? i}`;
+    return key;
+  });
 
   function openStream(sessionId: string): () => void {
     chat.clear();
@@ -113,10 +127,22 @@ export function createAppState() {
       effect(() => {
         if (auth.phase.value === "ready") untracked(() => void projects.load());
       }),
+      // Compaction cards: fetched when the transcript starts from a compaction.
+      effect(() => {
+        const key = compactionKey.value;
+        const sid = ui.sessionId.value;
+        if (!key || !sid) return;
+        untracked(() => {
+          api.compactions(sid).then(
+            (r) => ui.sessionId.value === sid && (chat.compactions.value = r.compactions),
+            () => undefined,
+          );
+        });
+      }),
     ];
     void auth.boot();
     return () => disposers.forEach((d) => d());
   }
 
-  return { api, auth, ui, projects, sessions, chat, stream, providers, loadProviders, start };
+  return { api, auth, ui, projects, sessions, chat, stream, providers, loadProviders, configVersion, branching, start };
 }

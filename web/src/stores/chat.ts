@@ -4,7 +4,7 @@
 // streaming message re-renders on deltas (streamTick), never the whole list.
 
 import { batch, computed, signal, type Signal } from "@preact/signals";
-import type { AgentMessage, AssistantMessage, ToolResult, ToolResultMessage } from "../api/types";
+import type { AgentMessage, AssistantMessage, BashExecutionMessage, Compaction, ToolResult, ToolResultMessage } from "../api/types";
 import { applyAssistantEvent, cloneAssistant, type AssistantMessageEvent } from "../sse/delta";
 import type { StreamEvent } from "../sse/stream";
 
@@ -29,12 +29,20 @@ export interface Notice {
   at: number;
 }
 
+export interface PendingFile {
+  name: string;
+  size: number;
+  kind: "image" | "text";
+  previewUrl?: string;
+}
+
 export interface PendingPrompt {
   id: number;
   text: string;
   at: number;
   mode?: "steer" | "followUp";
   error?: string;
+  files?: PendingFile[];
 }
 
 export interface ChatStoreOptions {
@@ -64,6 +72,10 @@ export function createChatStore(opts: ChatStoreOptions = {}) {
   const streamTick = signal(0);
   /** Bumped when a snapshot replaced the transcript, so views can re-pin. */
   const resetCount = signal(0);
+  /** Compactions of the session (GET /compactions), loaded when the transcript has one. */
+  const compactions = signal<Compaction[] | null>(null);
+  /** `!` commands the user ran that are still running. */
+  const running = signal<Array<{ id: number; command: string; excludeFromContext: boolean; at: number }>>([]);
 
   let draft: AssistantMessage | null = null;
   let tickScheduled = false;
@@ -142,6 +154,7 @@ export function createChatStore(opts: ChatStoreOptions = {}) {
   }
 
   function messageEnd(msg: AgentMessage): void {
+    if (msg.role === "bashExecution" && replaceLocalBash(msg as BashExecutionMessage)) return;
     if (msg.role === "assistant") {
       batch(() => {
         draft = null;
@@ -160,6 +173,22 @@ export function createChatStore(opts: ChatStoreOptions = {}) {
       append(msg);
     }
     openIndex = -1;
+  }
+
+  /** replaceLocalBash swaps the copy the UI added after POST /exec for the server's own, if there is one. */
+  function replaceLocalBash(msg: BashExecutionMessage): boolean {
+    const list = messages.value;
+    for (let i = list.length - 1; i >= 0 && i >= list.length - 20; i--) {
+      const m = list[i] as BashExecutionMessage & { local?: boolean };
+      if (m.role === "bashExecution" && m.local && m.command === msg.command) {
+        const next = list.slice();
+        next[i] = msg;
+        messages.value = next;
+        if (openIndex === i) openIndex = -1;
+        return true;
+      }
+    }
+    return false;
   }
 
   function messageUpdate(ev: StreamEvent): void {
@@ -196,7 +225,7 @@ export function createChatStore(opts: ChatStoreOptions = {}) {
         });
         return;
       case "message_start":
-        if (ev.message) messageStart(ev.message as AgentMessage);
+        if (ev.message && !((ev.message as AgentMessage).role === "bashExecution" && hasLocalBash(ev.message as BashExecutionMessage))) messageStart(ev.message as AgentMessage);
         return;
       case "message_update":
         return messageUpdate(ev);
@@ -260,8 +289,14 @@ export function createChatStore(opts: ChatStoreOptions = {}) {
     }
   }
 
+  function hasLocalBash(msg: BashExecutionMessage): boolean {
+    return messages.value.some((m) => m.role === "bashExecution" && (m as { local?: boolean }).local && (m as BashExecutionMessage).command === msg.command);
+  }
+
   return {
     messages: messages as Signal<AgentMessage[]>,
+    compactions,
+    running,
     isStreaming,
     compacting,
     notices,
@@ -277,9 +312,9 @@ export function createChatStore(opts: ChatStoreOptions = {}) {
     toolRun: (id: string): Signal<ToolRun | undefined> => runSignal(id),
     handle,
     /** addPending shows a prompt the user just sent until the server echoes it. */
-    addPending(text: string, mode?: "steer" | "followUp"): number {
+    addPending(text: string, mode?: "steer" | "followUp", files?: PendingFile[]): number {
       const id = nextId++;
-      pending.value = [...pending.value, { id, text, at: now(), mode }];
+      pending.value = [...pending.value, { id, text, at: now(), mode, files: files && files.length > 0 ? files : undefined }];
       return id;
     },
     failPending(id: number, error: string): void {
@@ -287,6 +322,29 @@ export function createChatStore(opts: ChatStoreOptions = {}) {
     },
     dropPending(id: number): void {
       pending.value = pending.value.filter((p) => p.id !== id);
+    },
+    /** replaceMessages puts in the transcript the server's after a move in the tree (no stream event says so). */
+    replaceMessages(list: AgentMessage[]): void {
+      batch(() => {
+        messages.value = list;
+        openIndex = -1;
+        notices.value = [];
+        compactions.value = null;
+        resetCount.value = resetCount.peek() + 1;
+      });
+    },
+    /** startBash shows a `!` command as running until its result arrives. */
+    startBash(command: string, excludeFromContext: boolean): number {
+      const id = nextId++;
+      running.value = [...running.value, { id, command, excludeFromContext, at: now() }];
+      return id;
+    },
+    /** finishBash puts the result of POST /exec in the transcript (the stream does not carry it). */
+    finishBash(id: number, msg: BashExecutionMessage | null): void {
+      batch(() => {
+        running.value = running.value.filter((r) => r.id !== id);
+        if (msg) append({ ...msg, local: true } as AgentMessage);
+      });
     },
     dismissNotice(id: number): void {
       notices.value = notices.value.filter((n) => n.id !== id);
@@ -301,6 +359,8 @@ export function createChatStore(opts: ChatStoreOptions = {}) {
         queue.value = { steering: [], followUp: [] };
         sessionName.value = undefined;
         readOnly.value = false;
+        compactions.value = null;
+        running.value = [];
         draft = null;
         runs.clear();
         resetCount.value = resetCount.peek() + 1;

@@ -40,6 +40,15 @@ export const LIMITS = {
   bottomHeight: [120, 800],
 } as const;
 
+/** The one overlay open over the workbench (they are lazy chunks). */
+export type Overlay = { kind: "tree" } | { kind: "settings"; tab?: string } | null;
+
+/** Text to put in a session's composer when it opens (fork drafts, navigation). */
+export interface Draft {
+  sessionId: string;
+  text: string;
+}
+
 export interface Toast {
   id: number;
   kind: "error" | "info";
@@ -57,6 +66,8 @@ export function createUiStore(storage: Storage = localStorage) {
   const theme = signal<ThemeId>(savedTheme(storage));
   const drawerOpen = signal(false);
   const toasts = signal<Toast[]>([]);
+  const overlay = signal<Overlay>(null);
+  const draft = signal<Draft | null>(null);
   let toastId = 1;
 
   const disposers = [
@@ -82,6 +93,8 @@ export function createUiStore(storage: Storage = localStorage) {
     theme,
     drawerOpen,
     toasts,
+    overlay,
+    draft,
     setLayout,
     resetLayout: () => (layout.value = { ...DEFAULT_LAYOUT }),
     openSession(pid: string | null, sid: string | null): void {

@@ -52,6 +52,9 @@ export function ChatView() {
           {title}
         </h2>
         {chat.compacting.value && <span class="pill pill-warn">compacting…</span>}
+        <button type="button" class="btn btn-small" onClick={() => (ui.overlay.value = { kind: "tree" })} title="Branches of this session: move, fork, edit and resend">
+          Tree
+        </button>
         <ConnectionBadge />
       </div>
       {chat.readOnly.value && <p class="banner">This session is running elsewhere; it is read-only here.</p>}

@@ -1,4 +1,5 @@
 import { useSignal } from "@preact/signals";
+import { useApp } from "../../app/context";
 import type {
   AgentMessage,
   AssistantMessage,
@@ -19,13 +20,17 @@ import { Markdown, StreamingMarkdown } from "./Markdown";
 import { ThinkingBlock } from "./ThinkingBlock";
 import { CopyButton, ToolCard } from "./ToolCard";
 
-/** MessageRow picks the view for one committed message; it re-renders only when its message changes. */
-export const MessageRow = memo(function MessageRow({ msg }: { msg: AgentMessage }) {
+/**
+ * MessageRow picks the view for one committed message; it re-renders only
+ * when its message changes. index is its place in the transcript, for the
+ * branch actions; archived messages (inside a compaction card) have none.
+ */
+export const MessageRow = memo(function MessageRow({ msg, index }: { msg: AgentMessage; index?: number }) {
   switch (msg.role) {
     case "user":
-      return <UserBubble msg={msg as UserMessage} />;
+      return <UserBubble msg={msg as UserMessage} index={index} />;
     case "assistant":
-      return <AssistantEntry msg={msg as AssistantMessage} />;
+      return <AssistantEntry msg={msg as AssistantMessage} index={index} />;
     case "toolResult":
       return <LoneToolResult msg={msg as ToolResultMessage} />;
     case "bashExecution":
@@ -76,11 +81,41 @@ function Images({ blocks }: { blocks: ContentBlock[] }) {
   );
 }
 
-function UserBubble({ msg }: { msg: UserMessage }) {
+/** BranchButton forks the session at a message: "edit" re-drafts a prompt, otherwise the new session keeps the message. */
+function BranchButton({ index, edit }: { index?: number; edit?: boolean }) {
+  const { branching, ui } = useApp();
+  const busy = useSignal(false);
+  const sid = ui.sessionId.value;
+  if (index === undefined || !sid) return null;
+  const label = edit ? "Edit and resend in a new branch" : "Branch from here into a new session";
+  return (
+    <button
+      type="button"
+      class="msg-action"
+      aria-label={label}
+      title={label}
+      disabled={busy.value}
+      onClick={async () => {
+        busy.value = true;
+        try {
+          await branching.forkFromMessage(sid, index, !!edit);
+        } finally {
+          busy.value = false;
+        }
+      }}
+    >
+      {edit ? "Edit" : "Branch"}
+    </button>
+  );
+}
+
+function UserBubble({ msg, index }: { msg: UserMessage; index?: number }) {
   const text = textOf(msg.content);
   return (
     <article class="msg msg-user" aria-label="You">
-      <MessageMeta who="You" at={msg.timestamp} copy={text} />
+      <MessageMeta who="You" at={msg.timestamp} copy={text}>
+        <BranchButton index={index} edit />
+      </MessageMeta>
       <div class="bubble">
         <Markdown text={text} breaks />
         {Array.isArray(msg.content) && <Images blocks={msg.content} />}
@@ -131,7 +166,7 @@ export function AssistantBody({ msg, streaming }: { msg: AssistantMessage; strea
   );
 }
 
-function AssistantEntry({ msg }: { msg: AssistantMessage }) {
+function AssistantEntry({ msg, index }: { msg: AssistantMessage; index?: number }) {
   const text = textOf(msg.content);
   const u = msg.usage;
   return (
@@ -143,6 +178,7 @@ function AssistantEntry({ msg }: { msg: AssistantMessage }) {
             {formatTokens(u.input + u.cacheRead + u.cacheWrite)} in · {formatTokens(u.output)} out{u.cost?.total ? ` · ${money(u.cost.total)}` : ""}
           </span>
         )}
+        <BranchButton index={index} />
       </MessageMeta>
       <AssistantBody msg={msg} />
     </article>
@@ -159,17 +195,21 @@ function LoneToolResult({ msg }: { msg: ToolResultMessage }) {
   );
 }
 
-function BashRun({ msg }: { msg: BashExecutionMessage }) {
+export function BashRun({ msg, running }: { msg: BashExecutionMessage; running?: boolean }) {
   const code = msg.exitCode;
   return (
-    <article class={`msg msg-bash${msg.excludeFromContext ? " local-only" : ""}`} aria-label="Command">
-      <MessageMeta who={msg.excludeFromContext ? "Command (not in context)" : "Command"} at={msg.timestamp} copy={msg.output}>
+    <article class={`msg msg-bash${msg.excludeFromContext ? " local-only" : ""}`} aria-label="Command" aria-busy={running || undefined}>
+      <MessageMeta who="Command" at={msg.timestamp} copy={msg.output}>
+        <span class={`pill ${msg.excludeFromContext ? "pill-warn" : "pill-ok"}`} title={msg.excludeFromContext ? "The agent does not see this output" : "The output is part of the agent's context"}>
+          {msg.excludeFromContext ? "not in context" : "in context"}
+        </span>
+        {running && <span class="pill pill-running">running…</span>}
         {msg.truncated && <span class="pill">truncated</span>}
         {msg.cancelled && <span class="pill">cancelled</span>}
         {code !== undefined && code !== null && <span class={`pill ${code === 0 ? "pill-ok" : "pill-error"}`}>exit {code}</span>}
       </MessageMeta>
       <pre class="bash-command">$ {msg.command}</pre>
-      <pre class="tool-output">{msg.output || "(no output)"}</pre>
+      {!running && <pre class="tool-output">{msg.output || "(no output)"}</pre>}
     </article>
   );
 }

@@ -1,7 +1,8 @@
 import { useSignal } from "@preact/signals";
-import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
+import { createContext } from "preact";
+import { useContext, useEffect, useLayoutEffect, useRef } from "preact/hooks";
 import { useApp } from "../../app/context";
-import type { ContentBlock, ImageBlock, ToolCallBlock, ToolResult } from "../../api/types";
+import type { ContentBlock, ImageBlock, ToolCallBlock, ToolResult, ToolResultMessage } from "../../api/types";
 import { copyText } from "../../markdown/enhance";
 import { duration } from "../common/time";
 import { DiffView, diffStats, parseToolDiff } from "./DiffView";
@@ -13,6 +14,9 @@ export function openFile(path: string, line?: number): void {
   window.dispatchEvent(new CustomEvent("pi-forge:open-file", { detail: { path, line } }));
 }
 
+/** Tool results of messages shown outside the live transcript (a compaction card's archive). */
+export const ArchivedResults = createContext<Map<string, ToolResultMessage> | null>(null);
+
 /**
  * ToolCard shows one tool call with its result: a header (tool, what it acts
  * on, state, time) and a body per tool. It follows the call's live run, so
@@ -20,7 +24,8 @@ export function openFile(path: string, line?: number): void {
  */
 export function ToolCard({ call }: { call: ToolCallBlock }) {
   const { chat } = useApp();
-  const committed = chat.resultsById.value.get(call.id);
+  const archived = useContext(ArchivedResults);
+  const committed = archived ? archived.get(call.id) : chat.resultsById.value.get(call.id);
   const run = chat.toolRun(call.id).value;
   const result: ToolResult | undefined = committed ? { content: committed.content, details: committed.details } : (run?.result ?? run?.partial);
   const done = !!committed || !!run?.result;

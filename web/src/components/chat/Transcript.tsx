@@ -1,14 +1,16 @@
 import { useComputed, useSignal } from "@preact/signals";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { useApp } from "../../app/context";
-import type { AgentMessage, AssistantMessage, ToolResultMessage } from "../../api/types";
+import type { AgentMessage, AssistantMessage, Compaction, ToolResultMessage } from "../../api/types";
 import { onCodeCopyClick } from "../../markdown/enhance";
 import type { Notice, PendingPrompt } from "../../stores/chat";
 import { memo } from "../common/memo";
-import { AssistantBody, MessageRow } from "./Messages";
+import { FileIcon } from "../common/icons";
+import { CompactionCard } from "./CompactionCard";
+import { AssistantBody, BashRun, MessageRow } from "./Messages";
 import { computeWindow, HeightMap, type Window } from "./virtual";
 
-type Row = { key: string; msg: AgentMessage } | { key: string; notice: Notice };
+type Row = { key: string; msg: AgentMessage; index: number } | { key: string; notice: Notice } | { key: string; compaction: Compaction };
 
 const OVERSCAN = 1200;
 const FOLLOW_SLACK = 48;
@@ -32,6 +34,11 @@ export function Transcript() {
   const rows = useComputed<Row[]>(() => {
     const msgs = chat.messages.value;
     const notices = chat.notices.value;
+    const compactions = chat.compactions.value ?? [];
+    // Compaction cards go where the server says; they carry the summary, so
+    // the summary message they stand for is not shown twice.
+    const cards = compactions.map((c) => ({ at: Math.max(0, Math.min(msgs.length, c.insertBeforeIndex)), c })).sort((a, b) => a.at - b.at);
+    let k = 0;
     // Results shown inside their call's card are not rows of their own.
     const called = new Set<string>();
     for (const m of msgs) if (m.role === "assistant") for (const b of (m as AssistantMessage).content ?? []) if (b.type === "toolCall") called.add((b as { id: string }).id);
@@ -39,10 +46,13 @@ export function Transcript() {
     let n = 0;
     for (let i = 0; i < msgs.length; i++) {
       while (n < notices.length && notices[n].afterIndex <= i) out.push({ key: `n${notices[n].id}`, notice: notices[n++] });
+      while (k < cards.length && cards[k].at <= i) out.push({ key: `c${cards[k].c.id}`, compaction: cards[k++].c });
       const m = msgs[i];
       if (m.role === "toolResult" && called.has((m as ToolResultMessage).toolCallId)) continue;
-      out.push({ key: `m${i}`, msg: m });
+      if (m.role === "compactionSummary" && cards.length > 0) continue;
+      out.push({ key: `m${i}`, msg: m, index: i });
     }
+    while (k < cards.length) out.push({ key: `c${cards[k].c.id}`, compaction: cards[k++].c });
     while (n < notices.length) out.push({ key: `n${notices[n].id}`, notice: notices[n++] });
     return out;
   });
@@ -174,11 +184,14 @@ export function Transcript() {
           <div style={{ height: `${win.top}px` }} aria-hidden="true" />
           {list.slice(win.start, win.end).map((r) => (
             <div key={r.key} data-key={r.key} ref={measure} class="row">
-              {"msg" in r ? <MessageRow msg={r.msg} /> : <NoticeRow notice={r.notice} />}
+              {"msg" in r ? <MessageRow msg={r.msg} index={r.index} /> : "notice" in r ? <NoticeRow notice={r.notice} /> : <CompactionCard compaction={r.compaction} />}
             </div>
           ))}
           <div style={{ height: `${win.bottom}px` }} aria-hidden="true" />
           <div data-key="tail" ref={measure}>
+            {chat.running.value.map((r) => (
+              <BashRun key={r.id} running msg={{ role: "bashExecution", command: r.command, output: "", excludeFromContext: r.excludeFromContext, timestamp: r.at }} />
+            ))}
             <StreamingReply />
             {chat.pending.value.map((p) => (
               <PendingRow key={p.id} prompt={p} />
@@ -243,6 +256,16 @@ function PendingRow({ prompt }: { prompt: PendingPrompt }) {
       </div>
       <div class="bubble">
         <p class="pre-wrap">{prompt.text}</p>
+        {prompt.files && (
+          <ul class="attachments sent" aria-label="Attachments">
+            {prompt.files.map((f, i) => (
+              <li key={i} class={`attachment attachment-${f.kind}`}>
+                {f.previewUrl ? <img src={f.previewUrl} alt="" /> : <FileIcon />}
+                <span class="attachment-name">{f.name}</span>
+              </li>
+            ))}
+          </ul>
+        )}
       </div>
       {prompt.error && (
         <p class="msg-error" role="alert">

@@ -6,10 +6,12 @@ interface Props {
   onClose: () => void;
   children: ComponentChildren;
   wide?: boolean;
+  /** A big panel (settings, the session tree) rather than a dialog. */
+  large?: boolean;
 }
 
 /** Modal is a dialog with a focus trap; Esc closes it and focus returns to where it was. */
-export function Modal({ title, onClose, children, wide }: Props) {
+export function Modal({ title, onClose, children, wide, large }: Props) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const before = document.activeElement as HTMLElement | null;
@@ -25,6 +27,7 @@ export function Modal({ title, onClose, children, wide }: Props) {
       return;
     }
     if (e.key !== "Tab" || !box.current) return;
+    e.stopPropagation(); // a dialog inside a dialog traps focus on its own
     const items = [...box.current.querySelectorAll<HTMLElement>("a[href], button:not([disabled]), input:not([disabled]), select, textarea, [tabindex]:not([tabindex='-1'])")];
     if (items.length === 0) return;
     const first = items[0];
@@ -40,7 +43,7 @@ export function Modal({ title, onClose, children, wide }: Props) {
 
   return (
     <div class="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div class={`modal${wide ? " modal-wide" : ""}`} role="dialog" aria-modal="true" aria-label={title} ref={box} onKeyDown={onKeyDown}>
+      <div class={`modal${wide ? " modal-wide" : ""}${large ? " modal-large" : ""}`} role="dialog" aria-modal="true" aria-label={title} ref={box} onKeyDown={onKeyDown}>
         <header class="modal-head">
           <h2>{title}</h2>
           <button type="button" class="icon-btn" aria-label="Close" onClick={onClose}>

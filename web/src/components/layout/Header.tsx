@@ -71,6 +71,9 @@ export function Header() {
           ))}
         </select>
       </label>
+      <button type="button" class="btn btn-ghost" onClick={() => (ui.overlay.value = { kind: "settings" })}>
+        Settings
+      </button>
       {auth.authEnabled.value && (
         <button type="button" class="btn btn-ghost" onClick={() => auth.signOut()}>
           Sign out

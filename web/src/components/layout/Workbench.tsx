@@ -5,10 +5,15 @@ import { ChatView } from "../chat/ChatView";
 import { BottomPane } from "../panes/BottomPane";
 import { RightPane } from "../panes/RightPane";
 import { ProjectSidebar } from "../sidebar/ProjectSidebar";
+import { Lazy } from "../common/Lazy";
 import { Divider } from "./Divider";
 import { Header } from "./Header";
 import { isMobile } from "./media";
 import { Toasts } from "./Toasts";
+
+// Overlays are lazy chunks: nothing of them loads until they are first opened.
+const loadTree = () => import("../tree/SessionTree").then((m) => m.SessionTree);
+const loadSettings = () => import("../settings/Settings").then((m) => m.Settings);
 
 /** Workbench is the signed-in screen: sidebar, chat, side and bottom panes. */
 export function Workbench() {
@@ -103,7 +108,18 @@ export function Workbench() {
           )}
         </div>
       </div>
+      <Overlays />
       <Toasts />
     </div>
   );
+}
+
+function Overlays() {
+  const { ui } = useApp();
+  const o = ui.overlay.value;
+  const sid = ui.sessionId.value;
+  const close = () => (ui.overlay.value = null);
+  if (o?.kind === "tree" && sid) return <Lazy load={loadTree} props={{ sessionId: sid, onClose: close }} fallback={<p class="overlay-loading">Loading…</p>} />;
+  if (o?.kind === "settings") return <Lazy load={loadSettings} props={{ tab: o.tab, onClose: close }} fallback={<p class="overlay-loading">Loading…</p>} />;
+  return null;
 }
