@@ -28,6 +28,7 @@ import (
 	"github.com/pi-forge/pi-forge/internal/server"
 	"github.com/pi-forge/pi-forge/internal/server/docsui"
 	"github.com/pi-forge/pi-forge/internal/session"
+	"github.com/pi-forge/pi-forge/internal/terminal"
 	"github.com/pi-forge/pi-forge/internal/theme"
 	"github.com/pi-forge/pi-forge/web"
 )
@@ -59,6 +60,8 @@ type App struct {
 	PiConfig     *piconfig.Config   // pi's auth.json, models.json, settings.json
 	SessionStore *session.Store     // session files under SESSION_DIR
 	Sessions     *registry.Registry // every live agent session (sessions.go)
+
+	Terminals *terminal.Manager // integrated terminal PTYs (terminal.go)
 }
 
 // New creates the data directories and builds every service.
@@ -87,11 +90,16 @@ func New(cfg *config.Config, log *slog.Logger) (*App, error) {
 		Version:     buildinfo.Version(),
 		LogRequests: true,
 	})
-	api.RegisterHealth(a.Server.API(), api.HealthSource{ActiveSessions: a.activeSessions})
+	api.RegisterHealth(a.Server.API(), api.HealthSource{ActiveSessions: a.activeSessions, ActivePtys: a.activePtys})
 	a.registerAuthAndProjects()
 	a.registerSessions() // before the sandbox: sessions end before its children are killed
+	// Terminals also end before the sandbox's sweep of every child.
+	if err := a.registerTerminal(); err != nil {
+		return nil, err
+	}
 	a.registerSandbox()
 	a.registerResources()
+	a.registerPiConfig() // models, providers, settings, provider keys, backups (config_pi.go)
 	return a, nil
 }
 
