@@ -63,9 +63,9 @@ type piResources struct {
 }
 
 var (
-	dateLine    = regexp.MustCompile(`\nCurrent date: \d{4}-\d\d-\d\d`)
+	dateLine      = regexp.MustCompile(`\nCurrent date: \d{4}-\d\d-\d\d`)
 	skillsIntroRE = regexp.MustCompile(`\n\n(?:[^\n]+\n){3}\n<available_skills>`)
-	ctxIntro    = regexp.MustCompile(`\n\n# Project Context\n\n[^\n]+\n\n`)
+	ctxIntro      = regexp.MustCompile(`\n\n# Project Context\n\n[^\n]+\n\n`)
 )
 
 // layout drops the lines whose wording is pi-forge's own (the context and
