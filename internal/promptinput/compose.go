@@ -1,9 +1,3 @@
-// Package promptinput turns a prompt request into the user message the
-// agent receives: it parses JSON or multipart bodies with the contract's
-// limits and error codes, converts PDF/DOCX/XLSX attachments to text,
-// expands /skill: and /template commands and @file references, and
-// prepends attached text files as fenced blocks that can not be broken out
-// of.
 package promptinput
 
 import (

@@ -1,17 +1,3 @@
-// Package resources builds what a new agent session is told and may use:
-// pi's system prompt (tool list, SYSTEM.md/APPEND_SYSTEM.md, AGENTS.md and
-// CLAUDE.md, skills, date and cwd), skills and prompt templates discovered
-// with pi's rules, and pi-forge's per-project overrides for tools, skills,
-// templates and the system-prompt addendum.
-//
-// Global state lives where pi keeps it, so the pi CLI and pi-forge agree:
-// settings.json "skills" and "prompts" pattern lists (the toggle writes
-// "!name" to switch one off and removes it to switch it back on). Tool
-// toggles have no pi equivalent and live in FORGE_DATA_DIR/tool-overrides.json
-// as in the reference. Per-project choices live in FORGE_DATA_DIR
-// (skills-overrides.json, prompts-overrides.json, tool-overrides.json,
-// system-prompt-overrides.json). Everything is read when a session is
-// created; live sessions keep what they started with.
 package resources
 
 import (
