@@ -12,13 +12,14 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/pi-forge/pi-forge/internal/proc"
 )
 
 // capsHelperEnv makes the test binary run runCapsHelper instead of the
-// tests: the parent re-executes it as root with only CHOWN, SETUID and
-// SETGID, as the sandbox compose file runs the server (no DAC_OVERRIDE,
+// tests: the parent re-executes it as root with only CHOWN, SETUID, SETGID
+// and KILL, as the sandbox compose file runs the server (no DAC_OVERRIDE,
 // DAC_READ_SEARCH, FOWNER or FSETID).
 const capsHelperEnv = "PI_FORGE_SANDBOX_CAPS_HELPER"
 
@@ -63,7 +64,7 @@ func TestHandoffWithoutDACOverride(t *testing.T) {
 
 	spec, _ := json.Marshal(l)
 	// Exactly the capabilities of docker-compose.sandbox.yml.
-	cmd := exec.Command(setpriv, "--bounding-set", "-all,+chown,+setuid,+setgid", "--", os.Args[0], "-test.run=^$")
+	cmd := exec.Command(setpriv, "--bounding-set", "-all,+chown,+setuid,+setgid,+kill", "--", os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), capsHelperEnv+"="+string(spec))
 	out, err := cmd.CombinedOutput()
 	if err != nil || string(out) != "OK\n" {
@@ -146,5 +147,29 @@ func capsScenario(l layout) error {
 	if err := os.WriteFile(created, []byte("v2"), 0o600); err != nil {
 		return fmt.Errorf("server rewrite after handoff: %w", err)
 	}
-	return nil
+	return abortToolChild(launcher, l.project)
+}
+
+// abortToolChild starts a long-running tool child and cancels it: the
+// server must be able to kill what runs as the tool user.
+func abortToolChild(launcher *proc.Launcher, dir string) error {
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd, err := launcher.Command(ctx, proc.Spec{Kind: proc.KindShell, Path: "/bin/sleep", Args: []string{"600"}, Dir: dir})
+	if err != nil {
+		cancel()
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		cancel()
+		return fmt.Errorf("start tool child: %w", err)
+	}
+	cancel()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+		return nil
+	case <-time.After(30 * time.Second): // far beyond any kill; the child sleeps 600 s
+		return fmt.Errorf("the cancelled tool child %d was not killed", cmd.Process.Pid)
+	}
 }
