@@ -41,8 +41,36 @@ function katexWoff2Only(): Plugin {
   };
 }
 
+// pwaServiceWorker writes dist/sw.js from src/pwa/sw.template.js with this
+// build's version (a hash of every emitted file name, which are content-hashed)
+// and its app shell: the entry chunk and its CSS, the boot script, the offline
+// page, the manifest and the icons.
+function pwaServiceWorker(): Plugin {
+  const template = fileURLToPath(new URL("./src/pwa/sw.template.js", import.meta.url));
+  const publicShell = ["/offline.html", "/manifest.webmanifest", "/icon.svg", "/icon-192.png", "/icon-512.png", "/icon-maskable-512.png", "/apple-touch-icon.png"];
+  return {
+    name: "pi-forge-sw",
+    apply: "build",
+    enforce: "post",
+    generateBundle(_opts, bundle) {
+      const names = Object.keys(bundle).sort();
+      const shell = new Set<string>(publicShell);
+      for (const item of Object.values(bundle)) {
+        if (item.type === "chunk" && item.isEntry) {
+          shell.add(`/${item.fileName}`);
+          for (const css of item.viteMetadata?.importedCss ?? []) shell.add(`/${css}`);
+        } else if (item.type === "asset" && /^assets\/theme-boot-/.test(item.fileName)) shell.add(`/${item.fileName}`);
+      }
+      const source = readFileSync(template, "utf8");
+      const version = createHash("sha256").update(names.join("\n")).update(source).digest("hex").slice(0, 12);
+      const head = `self.__PWA__ = ${JSON.stringify({ version, shell: [...shell].sort() })};\n`;
+      this.emitFile({ type: "asset", fileName: "sw.js", source: head + source });
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [themeBoot(), katexWoff2Only()],
+  plugins: [themeBoot(), katexWoff2Only(), pwaServiceWorker()],
   oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
   build: {
     outDir: "dist",

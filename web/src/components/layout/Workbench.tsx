@@ -7,6 +7,7 @@ import { RightPane } from "../panes/RightPane";
 import { ProjectSidebar } from "../sidebar/ProjectSidebar";
 import { Lazy } from "../common/Lazy";
 import { Divider } from "./Divider";
+import { Drawer, useEdgeSwipe } from "./Drawer";
 import { Header } from "./Header";
 import { isMobile } from "./media";
 import { Toasts } from "./Toasts";
@@ -35,6 +36,7 @@ export function Workbench() {
     return () => window.removeEventListener("keydown", onKey);
   }, []);
 
+  useEdgeSwipe(mobile);
   // The drawer closes by itself when the window grows past the breakpoint.
   useEffect(() => {
     if (!mobile) ui.drawerOpen.value = false;
@@ -45,13 +47,7 @@ export function Workbench() {
       <Header />
       <div class="wb-body">
         {mobile ? (
-          ui.drawerOpen.value && (
-            <div class="drawer-backdrop" onClick={(e) => e.target === e.currentTarget && (ui.drawerOpen.value = false)}>
-              <aside class="sidebar drawer" aria-label="Projects and sessions" onKeyDown={(e) => e.key === "Escape" && (ui.drawerOpen.value = false)}>
-                <ProjectSidebar />
-              </aside>
-            </div>
-          )
+          <Drawer />
         ) : (
           layout.sidebarOpen && (
             <>
