@@ -27,6 +27,7 @@ type found struct {
 	local    bool     // listed by a settings entry (not auto-discovered)
 	baseDir  string   // what relative patterns are relative to
 	patterns []string // the settings list that decides whether it is on
+	real     string   // realpath, set once discovered
 }
 
 // rank is pi's precedence: project settings entries, project auto
@@ -46,6 +47,7 @@ func (f found) rank() int {
 type discoverInput struct {
 	agentDir, home, project string
 	global, proj            []string // settings lists (skills or prompts)
+	real                    realpaths
 }
 
 // discover lists the resource files of kind k in pi's order: every file
@@ -98,11 +100,11 @@ func discover(k kind, in discoverInput) []found {
 	byReal := map[string]bool{}
 	out := all[:0]
 	for _, f := range all {
-		r := canonical(f.path)
-		if byReal[r] {
+		f.real = in.real.of(f.path)
+		if byReal[f.real] {
 			continue
 		}
-		byReal[r] = true
+		byReal[f.real] = true
 		out = append(out, f)
 	}
 	return out

@@ -13,7 +13,7 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files")
 
 // write creates path (and its parents) with content.
-func write(t *testing.T, path, content string) {
+func write(t testing.TB, path, content string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
@@ -32,7 +32,7 @@ type fixture struct {
 
 var fixedNow = time.Date(2026, 3, 4, 12, 0, 0, 0, time.Local)
 
-func newFixture(t *testing.T, opts ...func(*Options)) *fixture {
+func newFixture(t testing.TB, opts ...func(*Options)) *fixture {
 	t.Helper()
 	root, err := filepath.EvalSymlinks(t.TempDir())
 	if err != nil {
@@ -65,7 +65,7 @@ func newFixture(t *testing.T, opts ...func(*Options)) *fixture {
 
 func (f *fixture) proj() Project { return Project{ID: "p1", Path: f.project} }
 
-func (f *fixture) load(t *testing.T) *Session {
+func (f *fixture) load(t testing.TB) *Session {
 	t.Helper()
 	s, err := f.loader.Load(context.Background(), f.proj())
 	if err != nil {

@@ -213,7 +213,7 @@ func (l *Loader) scan(ctx context.Context, p Project) (*scanResult, error) {
 	global := l.loadSettings(ctx, l.opts.Settings)
 	proj := l.loadSettings(ctx, piconfig.NewSettingsStore(piconfig.ProjectSettingsPath(p.Path)))
 	sc := &scanResult{project: p, global: global, skillCmds: proj.skillCommands(global.skillCommands(true))}
-	in := discoverInput{agentDir: l.opts.AgentDir, home: l.opts.Home, project: p.Path}
+	in := discoverInput{agentDir: l.opts.AgentDir, home: l.opts.Home, project: p.Path, real: realpaths{}}
 	in.global, in.proj = global.skills, proj.skills
 	sc.skills, sc.skillDiag = loadSkills(discover(kindSkill, in))
 	in.global, in.proj = global.prompts, proj.prompts

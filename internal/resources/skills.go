@@ -137,7 +137,10 @@ func pickSkills(all []loadedSkill, keep func(loadedSkill) bool) ([]loadedSkill, 
 		if !keep(s) {
 			continue
 		}
-		real := canonical(s.FilePath)
+		real := s.from.real
+		if real == "" {
+			real = canonical(s.FilePath)
+		}
 		if reals[real] {
 			continue
 		}

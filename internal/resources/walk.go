@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
@@ -23,13 +24,16 @@ type ignoreRules struct {
 
 func newIgnoreRules(root string) *ignoreRules { return &ignoreRules{root: root} }
 
-// add reads dir's ignore files.
-func (ig *ignoreRules) add(dir string) {
+// add reads the ignore files among dir's entries.
+func (ig *ignoreRules) add(dir string, entries []os.DirEntry) {
 	var domain []string
 	if rel, err := filepath.Rel(ig.root, dir); err == nil && rel != "." {
 		domain = strings.Split(filepath.ToSlash(rel), "/")
 	}
 	for _, name := range ignoreFileNames {
+		if !slices.ContainsFunc(entries, func(e os.DirEntry) bool { return e.Name() == name }) {
+			continue
+		}
 		f, err := os.Open(filepath.Join(dir, name))
 		if err != nil {
 			continue
@@ -93,11 +97,11 @@ func collectSkillFiles(dir string, mode skillDirMode) []string {
 }
 
 func collectSkillFilesIn(dir, root string, mode skillDirMode, ig *ignoreRules) []string {
-	ig.add(dir)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil
 	}
+	ig.add(dir, entries)
 	for _, e := range entries {
 		if e.Name() != "SKILL.md" {
 			continue
@@ -138,11 +142,11 @@ func collectMarkdownFiles(dir string) []string {
 }
 
 func collectMarkdownIn(dir string, ig *ignoreRules) []string {
-	ig.add(dir)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil
 	}
+	ig.add(dir, entries)
 	var out []string
 	for _, e := range entries {
 		name := e.Name()
@@ -171,7 +175,7 @@ func collectPromptFiles(dir string) []string {
 		return nil
 	}
 	ig := newIgnoreRules(dir)
-	ig.add(dir)
+	ig.add(dir, entries)
 	var out []string
 	for _, e := range entries {
 		name := e.Name()
@@ -226,6 +230,28 @@ func canonical(p string) string {
 		return r
 	}
 	return p
+}
+
+// realpaths resolves many paths below few directories: each directory's
+// realpath is computed once, so a file costs one lstat instead of one per
+// path component.
+type realpaths map[string]string
+
+func (c realpaths) of(p string) string {
+	if r, ok := c[p]; ok {
+		return r
+	}
+	r := p
+	if dir := filepath.Dir(p); dir != p {
+		fi, err := os.Lstat(p)
+		if err == nil && fi.Mode()&os.ModeSymlink != 0 {
+			r = canonical(p)
+		} else {
+			r = filepath.Join(c.of(dir), filepath.Base(p))
+		}
+	}
+	c[p] = r
+	return r
 }
 
 // expandHome resolves "~", "~/x" and "~x" against home, as pi's path
