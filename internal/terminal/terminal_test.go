@@ -16,8 +16,8 @@ import (
 func TestEchoRoundTrip(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	tm := h.dial("p1", "t1")
-	tm.input("echo round-$((40+2))-trip\n")
-	tm.waitFor("round-42-trip")
+	tm.Input("echo round-$((40+2))-trip\n")
+	tm.WaitFor("round-42-trip")
 	if h.m.Active() != 1 {
 		t.Fatalf("active %d, want 1", h.m.Active())
 	}
@@ -28,45 +28,45 @@ func TestInputBeforeThePromptIsNotLost(t *testing.T) {
 	// Nothing is read before typing: the shell has not printed anything
 	// yet when this input reaches the server.
 	tm := h.dialPaused("p1", "t1")
-	tm.input("echo early-$((1+2))\n")
-	tm.startReading()
-	tm.waitFor("early-3")
+	tm.Input("echo early-$((1+2))\n")
+	tm.StartReading()
+	tm.WaitFor("early-3")
 }
 
 func TestShellStartsInTheProjectDirectory(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	tm := h.dial("p2", "t1")
-	tm.input("printf 'cwd<%s>\\n' \"$(pwd -P)\"\n")
+	tm.Input("printf 'cwd<%s>\\n' \"$(pwd -P)\"\n")
 	want, _ := filepath.EvalSymlinks(h.dirs["p2"])
-	tm.waitFor("cwd<" + want + ">")
+	tm.WaitFor("cwd<" + want + ">")
 }
 
 func TestResizeReachesThePTY(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	tm := h.dial("p1", "t1")
-	tm.input("stty size\n")
-	tm.waitFor("24 80") // the initial size
-	tm.resize(132, 43)
-	tm.input("stty size\n")
-	tm.waitFor("43 132")
+	tm.Input("stty size\n")
+	tm.WaitFor("24 80") // the initial size
+	tm.Resize(132, 43)
+	tm.Input("stty size\n")
+	tm.WaitFor("43 132")
 }
 
 func TestJunkFramesAreIgnored(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	tm := h.dial("p1", "t1")
-	tm.sendRaw(websocket.MessageText, []byte("not json"))
-	tm.sendRaw(websocket.MessageText, []byte(`{"type":"bogus","data":"echo no\n"}`))
-	tm.sendRaw(websocket.MessageText, []byte(`{"type":"input","data":42}`))
-	tm.sendRaw(websocket.MessageBinary, []byte(`{"type":"input","data":"echo binary-$((1+1))\n"}`))
+	tm.SendRaw(websocket.MessageText, []byte("not json"))
+	tm.SendRaw(websocket.MessageText, []byte(`{"type":"bogus","data":"echo no\n"}`))
+	tm.SendRaw(websocket.MessageText, []byte(`{"type":"input","data":42}`))
+	tm.SendRaw(websocket.MessageBinary, []byte(`{"type":"input","data":"echo binary-$((1+1))\n"}`))
 	big := `{"type":"input","data":"echo big-$((2+2))` + strings.Repeat(" ", MaxClientFrame) + `\n"}`
-	tm.sendRaw(websocket.MessageText, []byte(big))
+	tm.SendRaw(websocket.MessageText, []byte(big))
 	for _, size := range [][2]int{{0, 10}, {10, 0}, {1001, 10}, {10, 1001}, {-5, 10}} {
-		tm.resize(size[0], size[1])
+		tm.Resize(size[0], size[1])
 	}
-	tm.sendRaw(websocket.MessageText, []byte(`{"type":"resize","cols":50.5,"rows":10}`))
-	tm.input("stty size; echo done-$((3+3))\n")
-	tm.waitFor("done-6")
-	out := tm.output()
+	tm.SendRaw(websocket.MessageText, []byte(`{"type":"resize","cols":50.5,"rows":10}`))
+	tm.Input("stty size; echo done-$((3+3))\n")
+	tm.WaitFor("done-6")
+	out := tm.Output()
 	if !strings.Contains(out, "24 80") {
 		t.Errorf("an invalid resize was applied: %q", out)
 	}
@@ -81,8 +81,8 @@ func TestJunkFramesAreIgnored(t *testing.T) {
 	if len(edge)+1 != MaxClientFrame {
 		t.Fatalf("edge frame is %d bytes", len(edge)+1)
 	}
-	tm.sendRaw(websocket.MessageText, []byte(edge+" "))
-	tm.waitFor("edge-10")
+	tm.SendRaw(websocket.MessageText, []byte(edge+" "))
+	tm.WaitFor("edge-10")
 }
 
 func TestEnvironmentIsScrubbed(t *testing.T) {
@@ -95,32 +95,32 @@ func TestEnvironmentIsScrubbed(t *testing.T) {
 		toolEnv: map[string]string{"TOOL_SETTING": "from-tool-env"},
 	})
 	tm := h.dial("p1", "t1")
-	tm.input(`printf 'env<%s|%s|%s|%s|%s|%s|%s|%s>\n' "$API_KEY" "$OPENAI_API_KEY" "$ANTHROPIC_API_KEY" ` +
+	tm.Input(`printf 'env<%s|%s|%s|%s|%s|%s|%s|%s>\n' "$API_KEY" "$OPENAI_API_KEY" "$ANTHROPIC_API_KEY" ` +
 		`"$JWT_SECRET" "${PATH:+path-set}" "$MY_PASS" "$TOOL_SETTING" "$TERM"` + "\n")
-	tm.waitFor("env<||||path-set|passed-through|from-tool-env|xterm-256color>")
+	tm.WaitFor("env<||||path-set|passed-through|from-tool-env|xterm-256color>")
 }
 
 func TestLocaleDefaultsToUTF8(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	tm := h.dial("p1", "t1")
-	tm.input("printf 'lang<%s>\\n' \"$LANG\"\n")
-	tm.waitFor("lang<C.UTF-8>")
+	tm.Input("printf 'lang<%s>\\n' \"$LANG\"\n")
+	tm.WaitFor("lang<C.UTF-8>")
 }
 
 func TestTwoTerminalsAreIndependent(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	a := h.dial("p1", "a")
 	b := h.dial("p1", "b")
-	a.input("X=alpha\n")
-	b.input("X=beta\n")
-	a.input("echo a-has-$X\n")
-	b.input("echo b-has-$X\n")
-	a.waitFor("a-has-alpha")
-	b.waitFor("b-has-beta")
-	if pa, pb := a.shellPID(), b.shellPID(); pa == pb {
+	a.Input("X=alpha\n")
+	b.Input("X=beta\n")
+	a.Input("echo a-has-$X\n")
+	b.Input("echo b-has-$X\n")
+	a.WaitFor("a-has-alpha")
+	b.WaitFor("b-has-beta")
+	if pa, pb := a.ShellPID(), b.ShellPID(); pa == pb {
 		t.Fatalf("both tabs share shell %d", pa)
 	}
-	if strings.Contains(a.output(), "b-has") || strings.Contains(b.output(), "a-has") {
+	if strings.Contains(a.Output(), "b-has") || strings.Contains(b.Output(), "a-has") {
 		t.Fatal("output crossed between terminals")
 	}
 	if h.m.Active() != 2 {
@@ -132,10 +132,10 @@ func TestReattachReplaysWhatWasMissed(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	dir := h.dirs["p1"]
 	first := h.dial("p1", "tab")
-	pid := first.shellPID()
+	pid := first.ShellPID()
 	// The marker is printed only after the socket is gone.
-	first.input("while [ ! -e go ]; do sleep 0.02; done; echo marker-$((7*6)); touch printed\n")
-	first.close(websocket.StatusGoingAway, "page reload")
+	first.Input("while [ ! -e go ]; do sleep 0.02; done; echo marker-$((7*6)); touch printed\n")
+	first.Close(websocket.StatusGoingAway, "page reload")
 	if err := os.WriteFile(filepath.Join(dir, "go"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -143,19 +143,19 @@ func TestReattachReplaysWhatWasMissed(t *testing.T) {
 		_, err := os.Stat(filepath.Join(dir, "printed"))
 		return err == nil
 	})
-	if strings.Contains(first.output(), "marker-42") {
+	if strings.Contains(first.Output(), "marker-42") {
 		t.Fatal("the closed socket saw the marker")
 	}
 	second := h.dial("p1", "tab")
-	if got := second.shellPID(); got != pid {
+	if got := second.ShellPID(); got != pid {
 		t.Fatalf("reattach reached shell %d, want %d", got, pid)
 	}
-	if n := strings.Count(second.output(), "marker-42"); n != 1 {
-		t.Fatalf("marker seen %d times after reattach, want once:\n%q", n, second.output())
+	if n := strings.Count(second.Output(), "marker-42"); n != 1 {
+		t.Fatalf("marker seen %d times after reattach, want once:\n%q", n, second.Output())
 	}
 	// The replay also holds what the first socket saw.
-	if !strings.Contains(second.output(), "pid-") {
-		t.Fatalf("replay lacks earlier output: %q", second.output())
+	if !strings.Contains(second.Output(), "pid-") {
+		t.Fatalf("replay lacks earlier output: %q", second.Output())
 	}
 }
 
@@ -163,12 +163,12 @@ func TestReattachMidStreamLosesAndRepeatsNothing(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	first := h.dial("p1", "tab")
 	const last = 300000 // ~2 MB of output, far more than the ring holds
-	first.input("seq 1 " + strconv.Itoa(last) + "; echo seq-$((1+1))-done\n")
-	first.waitFor("\r\n1000\r\n")
-	first.close(websocket.StatusGoingAway, "")
+	first.Input("seq 1 " + strconv.Itoa(last) + "; echo seq-$((1+1))-done\n")
+	first.WaitFor("\r\n1000\r\n")
+	first.Close(websocket.StatusGoingAway, "")
 	second := h.dial("p1", "tab")
-	second.waitFor("seq-2-done")
-	out := second.output()
+	second.WaitFor("seq-2-done")
+	out := second.Output()
 	out = out[:strings.LastIndex(out, "seq-2-done")]
 	lines := strings.Split(out, "\r\n")
 	// Skip the first (possibly partial) line; from there on every number
@@ -198,13 +198,13 @@ func TestReattachMidStreamLosesAndRepeatsNothing(t *testing.T) {
 func TestSecondAttachReplacesTheFirst(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	first := h.dial("p1", "tab")
-	pid := first.shellPID()
+	pid := first.ShellPID()
 	second := h.dial("p1", "tab")
-	ce := first.closeStatus()
+	ce := first.CloseStatus()
 	if ce.Code != CodeReplaced || ce.Reason != ReasonReplaced {
 		t.Fatalf("first socket closed with %d %q", ce.Code, ce.Reason)
 	}
-	if got := second.shellPID(); got != pid {
+	if got := second.ShellPID(); got != pid {
 		t.Fatalf("second socket reached shell %d, want %d", got, pid)
 	}
 	if h.m.Active() != 1 {
@@ -215,12 +215,12 @@ func TestSecondAttachReplacesTheFirst(t *testing.T) {
 func TestSameTabInAnotherProjectGetsAFreshShell(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	first := h.dial("p1", "tab")
-	pid := first.shellPID()
+	pid := first.ShellPID()
 	second := h.dial("p2", "tab")
-	if ce := first.closeStatus(); ce.Code != CodeReplaced {
+	if ce := first.CloseStatus(); ce.Code != CodeReplaced {
 		t.Fatalf("first socket closed with %d %q", ce.Code, ce.Reason)
 	}
-	if got := second.shellPID(); got == pid {
+	if got := second.ShellPID(); got == pid {
 		t.Fatal("reattached across projects")
 	}
 	eventually(t, "the first project's shell to end", func() bool { return processGone(pid) })
@@ -230,13 +230,13 @@ func TestSameTabInAnotherProjectGetsAFreshShell(t *testing.T) {
 func TestTabClosedKillsTheForegroundProcess(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	tm := h.dial("p1", "tab")
-	shell := tm.shellPID()
+	shell := tm.ShellPID()
 	// A foreground job that ignores SIGHUP and SIGTERM: only the SIGKILL
 	// after the grace period ends it.
-	tm.input("sh -c 'trap \"\" HUP TERM; echo job=$$; exec sleep 600'\n")
-	m := tm.waitMatch(regexp.MustCompile(`job=(\d+)`))
+	tm.Input("sh -c 'trap \"\" HUP TERM; echo job=$$; exec sleep 600'\n")
+	m := tm.WaitMatch(regexp.MustCompile(`job=(\d+)`))
 	job, _ := strconv.Atoi(m[1])
-	tm.close(websocket.StatusNormalClosure, ReasonTabClosed)
+	tm.Close(websocket.StatusNormalClosure, ReasonTabClosed)
 	eventually(t, "the shell to be killed", func() bool { return processGone(shell) })
 	eventually(t, "the foreground job to be killed", func() bool { return processGone(job) })
 	eventually(t, "no terminals", func() bool { return h.m.Active() == 0 })
@@ -248,8 +248,8 @@ func TestTabClosedKillsTheForegroundProcess(t *testing.T) {
 func TestDetachedTerminalIsReapedWhenIdle(t *testing.T) {
 	h := newHarness(t, harnessOpts{idleReap: 100 * time.Millisecond})
 	tm := h.dial("p1", "tab")
-	pid := tm.shellPID()
-	tm.close(websocket.StatusGoingAway, "")
+	pid := tm.ShellPID()
+	tm.Close(websocket.StatusGoingAway, "")
 	eventually(t, "the idle terminal to be reaped", func() bool { return h.m.Active() == 0 })
 	if !processGone(pid) {
 		t.Fatalf("shell %d survived the reap", pid)
@@ -259,8 +259,8 @@ func TestDetachedTerminalIsReapedWhenIdle(t *testing.T) {
 func TestReattachBeforeTheReapKeepsTheTerminal(t *testing.T) {
 	h := newHarness(t, harnessOpts{idleReap: time.Hour})
 	tm := h.dial("p1", "tab")
-	pid := tm.shellPID()
-	tm.close(websocket.StatusGoingAway, "")
+	pid := tm.ShellPID()
+	tm.Close(websocket.StatusGoingAway, "")
 	eventually(t, "the socket to detach", func() bool {
 		s := h.session("tab")
 		s.mu.Lock()
@@ -271,7 +271,7 @@ func TestReattachBeforeTheReapKeepsTheTerminal(t *testing.T) {
 		t.Fatalf("active %d while detached, want 1", h.m.Active())
 	}
 	again := h.dial("p1", "tab")
-	if got := again.shellPID(); got != pid {
+	if got := again.ShellPID(); got != pid {
 		t.Fatalf("reattached to %d, want %d", got, pid)
 	}
 	s := h.session("tab")
@@ -287,37 +287,37 @@ func TestZeroIdleReapEndsAtOnce(t *testing.T) {
 	h := newHarness(t, harnessOpts{idleReap: -1}) // harness maps 0 to an hour
 	h.m.opts.IdleReap = 0
 	tm := h.dial("p1", "tab")
-	pid := tm.shellPID()
-	tm.close(websocket.StatusGoingAway, "")
+	pid := tm.ShellPID()
+	tm.Close(websocket.StatusGoingAway, "")
 	eventually(t, "the terminal to end", func() bool { return h.m.Active() == 0 && processGone(pid) })
 }
 
 func TestShellExitClosesWithPtyExited(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	tm := h.dial("p1", "tab")
-	tm.input("echo bye-$((2*2)); exit 3\n")
-	ce := tm.closeStatus()
+	tm.Input("echo bye-$((2*2)); exit 3\n")
+	ce := tm.CloseStatus()
 	if ce.Code != websocket.StatusNormalClosure || ce.Reason != ReasonPTYExited {
 		t.Fatalf("closed with %d %q", ce.Code, ce.Reason)
 	}
-	if !strings.Contains(tm.output(), "bye-4") {
-		t.Fatalf("last output lost: %q", tm.output())
+	if !strings.Contains(tm.Output(), "bye-4") {
+		t.Fatalf("last output lost: %q", tm.Output())
 	}
 	eventually(t, "no terminals", func() bool { return h.m.Active() == 0 })
 	// The tab id is free again: a new socket gets a new shell.
 	again := h.dial("p1", "tab")
-	again.input("echo again-$((1+1))\n")
-	again.waitFor("again-2")
+	again.Input("echo again-$((1+1))\n")
+	again.WaitFor("again-2")
 }
 
 func TestBackgroundJobsDieWithTheShell(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	tm := h.dial("p1", "tab")
-	tm.input("sleep 600 & echo bg=$!\n")
-	m := tm.waitMatch(regexp.MustCompile(`bg=(\d+)`))
+	tm.Input("sleep 600 & echo bg=$!\n")
+	m := tm.WaitMatch(regexp.MustCompile(`bg=(\d+)`))
 	bg, _ := strconv.Atoi(m[1])
-	tm.input("exit\n")
-	if ce := tm.closeStatus(); ce.Reason != ReasonPTYExited {
+	tm.Input("exit\n")
+	if ce := tm.CloseStatus(); ce.Reason != ReasonPTYExited {
 		t.Fatalf("closed with %d %q", ce.Code, ce.Reason)
 	}
 	eventually(t, "the background job to be killed", func() bool { return processGone(bg) })
@@ -328,22 +328,22 @@ func TestKeepalivePings(t *testing.T) {
 	tm := h.dial("p1", "tab")
 	for i := range 3 {
 		select {
-		case <-tm.pings:
+		case <-tm.Pings():
 		case <-time.After(waitTimeout):
 			t.Fatalf("ping %d never came", i+1)
 		}
 	}
-	tm.input("echo still-$((1+1))-up\n")
-	tm.waitFor("still-2-up")
+	tm.Input("echo still-$((1+1))-up\n")
+	tm.WaitFor("still-2-up")
 }
 
 func TestNoPingsWhenKeepaliveIsOff(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	tm := h.dial("p1", "tab")
-	tm.input("sleep 0.3; echo slept-$((1+1))\n")
-	tm.waitFor("slept-2")
+	tm.Input("sleep 0.3; echo slept-$((1+1))\n")
+	tm.WaitFor("slept-2")
 	select {
-	case <-tm.pings:
+	case <-tm.Pings():
 		t.Fatal("ping sent with keepalive off")
 	default:
 	}
@@ -359,40 +359,40 @@ func TestVenvIsActivatedOnFreshSpawnOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	tm := h.dial("p1", "tab")
-	tm.input("echo \"[$VENV_ON]\"\n")
-	tm.waitFor("[venv-active]")
+	tm.Input("echo \"[$VENV_ON]\"\n")
+	tm.WaitFor("[venv-active]")
 	const typed = "source .venv/bin/activate"
-	before := strings.Count(tm.output(), typed)
+	before := strings.Count(tm.Output(), typed)
 	if before == 0 {
-		t.Fatalf("activation not shown: %q", tm.output())
+		t.Fatalf("activation not shown: %q", tm.Output())
 	}
-	tm.close(websocket.StatusGoingAway, "")
+	tm.Close(websocket.StatusGoingAway, "")
 	again := h.dial("p1", "tab")
-	again.input("echo re-$((1+1))\n")
-	again.waitFor("re-2")
+	again.Input("echo re-$((1+1))\n")
+	again.WaitFor("re-2")
 	// Typed before the shell's line editor started, the command is echoed
 	// by the kernel and again by readline; a reattach must add nothing.
-	if n := strings.Count(again.output(), typed); n != before {
+	if n := strings.Count(again.Output(), typed); n != before {
 		t.Fatalf("activation shown %d times after reattach, %d before: typed again", n, before)
 	}
 	// p2 has no virtualenv: nothing is typed.
 	other := h.dial("p2", "other")
-	other.input("echo none-$((1+1))\n")
-	other.waitFor("none-2")
-	if strings.Contains(other.output(), "activate") {
-		t.Fatalf("activation typed without a venv: %q", other.output())
+	other.Input("echo none-$((1+1))\n")
+	other.WaitFor("none-2")
+	if strings.Contains(other.Output(), "activate") {
+		t.Fatalf("activation typed without a venv: %q", other.Output())
 	}
 }
 
 func TestShutdownEndsEveryTerminal(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	attached := h.dial("p1", "a")
-	pa := attached.shellPID()
+	pa := attached.ShellPID()
 	detached := h.dial("p1", "d")
-	pd := detached.shellPID()
-	detached.close(websocket.StatusGoingAway, "")
+	pd := detached.ShellPID()
+	detached.Close(websocket.StatusGoingAway, "")
 	h.m.Shutdown(t.Context())
-	if ce := attached.closeStatus(); ce.Code != websocket.StatusGoingAway {
+	if ce := attached.CloseStatus(); ce.Code != websocket.StatusGoingAway {
 		t.Fatalf("closed with %d %q", ce.Code, ce.Reason)
 	}
 	if h.m.Active() != 0 {
@@ -404,8 +404,8 @@ func TestShutdownEndsEveryTerminal(t *testing.T) {
 		}
 	}
 	late := h.dialPaused("p1", "late")
-	late.startReading()
-	if ce := late.closeStatus(); ce.Code != websocket.StatusGoingAway {
+	late.StartReading()
+	if ce := late.CloseStatus(); ce.Code != websocket.StatusGoingAway {
 		t.Fatalf("socket during shutdown closed with %d %q", ce.Code, ce.Reason)
 	}
 }
@@ -413,7 +413,7 @@ func TestShutdownEndsEveryTerminal(t *testing.T) {
 func TestSpawnFailure(t *testing.T) {
 	h := newHarness(t, harnessOpts{shell: "/nonexistent/shell"})
 	tm := h.dial("p1", "tab")
-	if ce := tm.closeStatus(); ce.Code != CodeInternal || ce.Reason != ReasonSpawnFailed {
+	if ce := tm.CloseStatus(); ce.Code != CodeInternal || ce.Reason != ReasonSpawnFailed {
 		t.Fatalf("closed with %d %q", ce.Code, ce.Reason)
 	}
 	if h.m.Active() != 0 {
@@ -425,7 +425,7 @@ func TestServerAssignedTabIDs(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	a := h.dial("p1", "")
 	b := h.dial("p1", "")
-	if a.shellPID() == b.shellPID() {
+	if a.ShellPID() == b.ShellPID() {
 		t.Fatal("two sockets without a tab id share a shell")
 	}
 	h.m.mu.Lock()
@@ -444,7 +444,7 @@ func TestServerAssignedTabIDs(t *testing.T) {
 func TestSlowReaderIsBoundedAndOthersStayResponsive(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	flood := h.dialPaused("p1", "flood")
-	flood.input("yes flooding-the-terminal\n")
+	flood.Input("yes flooding-the-terminal\n")
 	var s *session
 	eventually(t, "the flood terminal to exist", func() bool { s = h.session("flood"); return s != nil })
 	// The socket is never read, so the writer falls behind and the PTY
@@ -472,13 +472,13 @@ func TestSlowReaderIsBoundedAndOthersStayResponsive(t *testing.T) {
 	}
 	// Another terminal works normally meanwhile.
 	other := h.dial("p1", "other")
-	other.input("echo other-$((2+3))-fine\n")
-	other.waitFor("other-5-fine")
+	other.Input("echo other-$((2+3))-fine\n")
+	other.WaitFor("other-5-fine")
 	// Reading again lets the flood continue.
-	flood.startReading()
+	flood.StartReading()
 	eventually(t, "the flood to resume", func() bool { return s.bytesOut.Load() > last+highWater })
-	flood.waitFor("flooding-the-terminal")
-	if !bytes.Contains([]byte(flood.output()), []byte("flooding-the-terminal\r\nflooding")) {
+	flood.WaitFor("flooding-the-terminal")
+	if !bytes.Contains([]byte(flood.Output()), []byte("flooding-the-terminal\r\nflooding")) {
 		t.Fatal("no flood output")
 	}
 }
