@@ -23,8 +23,8 @@ type ProjectGetter interface {
 
 // SkillList is GET /config/skills.
 type SkillList struct {
-	Skills      []resources.SkillInfo  `json:"skills"`
-	Diagnostics []resources.Diagnostic `json:"diagnostics"`
+	Skills      []resources.SkillInfo          `json:"skills"`
+	Diagnostics []resources.ResourceDiagnostic `json:"diagnostics"`
 }
 
 // SkillsOnly is the answer of a skill toggle.
@@ -34,8 +34,8 @@ type SkillsOnly struct {
 
 // PromptList is GET /config/prompts.
 type PromptList struct {
-	Prompts     []resources.PromptInfo `json:"prompts"`
-	Diagnostics []resources.Diagnostic `json:"diagnostics"`
+	Prompts     []resources.PromptInfo         `json:"prompts"`
+	Diagnostics []resources.ResourceDiagnostic `json:"diagnostics"`
 }
 
 // PromptsOnly is the answer of a prompt toggle.
@@ -56,24 +56,24 @@ type NameOverridesView struct {
 
 // ToolList is GET /config/tools.
 type ToolList struct {
-	Builtin   []resources.ToolInfo `json:"builtin"`
-	MCP       []MCPToolGroup       `json:"mcp"`
-	Extension []ExtensionToolGroup `json:"extension"`
+	Builtin   []resources.ToolStatus `json:"builtin"`
+	MCP       []ConfigToolsMCPServer `json:"mcp"`
+	Extension []ConfigToolsExtension `json:"extension"`
 }
 
-// MCPToolGroup is one MCP server's tools in GET /config/tools.
-type MCPToolGroup struct {
-	Server    string        `json:"server"`
-	Scope     string        `json:"scope" enum:"global,project"`
-	ProjectID string        `json:"projectId,omitempty"`
-	Enabled   bool          `json:"enabled"`
-	State     string        `json:"state"`
-	LastError string        `json:"lastError,omitempty"`
-	Tools     []MCPToolInfo `json:"tools"`
+// ConfigToolsMCPServer is one MCP server's tools in GET /config/tools.
+type ConfigToolsMCPServer struct {
+	Server    string               `json:"server"`
+	Scope     string               `json:"scope" enum:"global,project"`
+	ProjectID string               `json:"projectId,omitempty"`
+	Enabled   bool                 `json:"enabled"`
+	State     string               `json:"state"`
+	LastError string               `json:"lastError,omitempty"`
+	Tools     []ConfigToolsMCPTool `json:"tools"`
 }
 
-// MCPToolInfo is one bridged MCP tool.
-type MCPToolInfo struct {
+// ConfigToolsMCPTool is one bridged MCP tool.
+type ConfigToolsMCPTool struct {
 	Name            string `json:"name" doc:"<server>__<tool>"`
 	ShortName       string `json:"shortName"`
 	Description     string `json:"description"`
@@ -82,10 +82,10 @@ type MCPToolInfo struct {
 	ProjectOverride string `json:"projectOverride,omitempty" enum:"enabled,disabled"`
 }
 
-// ExtensionToolGroup is one pi package's tools in GET /config/tools.
-type ExtensionToolGroup struct {
-	PackageSource string               `json:"packageSource"`
-	Tools         []resources.ToolInfo `json:"tools"`
+// ConfigToolsExtension is one pi package's tools in GET /config/tools.
+type ConfigToolsExtension struct {
+	PackageSource string                 `json:"packageSource"`
+	Tools         []resources.ToolStatus `json:"tools"`
 }
 
 // ToolOverridesView is GET /config/tools/overrides.
@@ -297,7 +297,7 @@ func (r resourceRoutes) registerTools(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &struct{ Body ToolList }{Body: ToolList{Builtin: builtin, MCP: []MCPToolGroup{}, Extension: []ExtensionToolGroup{}}}, nil
+			return &struct{ Body ToolList }{Body: ToolList{Builtin: builtin, MCP: []ConfigToolsMCPServer{}, Extension: []ConfigToolsExtension{}}}, nil
 		})
 	huma.Register(api, configOp(http.MethodGet, "/config/tools/overrides", "toolOverrides", "Per-project tool overrides of every project"),
 		func(ctx context.Context, _ *struct{}) (*struct{ Body ToolOverridesView }, error) {
@@ -393,9 +393,9 @@ func stateFor(on bool) *string {
 	return &s
 }
 
-func orEmptyDiags(d []resources.Diagnostic) []resources.Diagnostic {
+func orEmptyDiags(d []resources.ResourceDiagnostic) []resources.ResourceDiagnostic {
 	if d == nil {
-		return []resources.Diagnostic{}
+		return []resources.ResourceDiagnostic{}
 	}
 	return d
 }

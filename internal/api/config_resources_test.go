@@ -49,7 +49,7 @@ func TestSkillRoutes(t *testing.T) {
 	e, id, _ := resourceEnv(t)
 	var list struct {
 		Skills      []resources.SkillInfo
-		Diagnostics []resources.Diagnostic
+		Diagnostics []resources.ResourceDiagnostic
 	}
 	e.Expect(http.StatusOK, "GET", "/api/v1/config/skills?projectId="+id, nil).JSON(t, &list)
 	if len(list.Skills) != 2 || list.Skills[0].Name != "deploy" || list.Skills[0].Source != "project" ||
@@ -122,7 +122,7 @@ func TestPromptRoutes(t *testing.T) {
 	e, id, _ := resourceEnv(t)
 	var list struct {
 		Prompts     []resources.PromptInfo
-		Diagnostics []resources.Diagnostic
+		Diagnostics []resources.ResourceDiagnostic
 	}
 	e.Expect(http.StatusOK, "GET", "/api/v1/config/prompts?projectId="+id, nil).JSON(t, &list)
 	if len(list.Prompts) != 2 || list.Prompts[0].Name != "fix" || list.Prompts[0].Source != "project" ||
@@ -151,7 +151,7 @@ func TestPromptRoutes(t *testing.T) {
 func TestToolRoutes(t *testing.T) {
 	e, id, _ := resourceEnv(t)
 	var list struct {
-		Builtin   []resources.ToolInfo
+		Builtin   []resources.ToolStatus
 		MCP       []any
 		Extension []any
 	}
@@ -174,7 +174,7 @@ func TestToolRoutes(t *testing.T) {
 	if res["projectId"] != id || res["scope"] != "project" {
 		t.Errorf("project toggle answer %v", res)
 	}
-	var forProject struct{ Builtin []resources.ToolInfo }
+	var forProject struct{ Builtin []resources.ToolStatus }
 	e.Expect(http.StatusOK, "GET", "/api/v1/config/tools?projectId="+id, nil).JSON(t, &forProject)
 	if b := forProject.Builtin[1]; b.Name != "bash" || !b.Enabled || b.GlobalEnabled || b.ProjectOverride != "enabled" {
 		t.Errorf("bash for the project %+v", b)

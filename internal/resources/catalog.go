@@ -53,7 +53,7 @@ func source(project, path string) string {
 // ListSkills lists the project's skills (first name wins across every
 // source, enabled or not) with their global, project and effective state,
 // and the loader's diagnostics.
-func (l *Loader) ListSkills(ctx context.Context, p Project) ([]SkillInfo, []Diagnostic, error) {
+func (l *Loader) ListSkills(ctx context.Context, p Project) ([]SkillInfo, []ResourceDiagnostic, error) {
 	sc, err := l.scan(ctx, p)
 	if err != nil {
 		return nil, nil, err
@@ -61,7 +61,7 @@ func (l *Loader) ListSkills(ctx context.Context, p Project) ([]SkillInfo, []Diag
 	return sc.skillInfos()
 }
 
-func (sc *scanResult) skillInfos() ([]SkillInfo, []Diagnostic, error) {
+func (sc *scanResult) skillInfos() ([]SkillInfo, []ResourceDiagnostic, error) {
 	winners, collisions := pickSkills(sc.skills, func(loadedSkill) bool { return true })
 	out := make([]SkillInfo, 0, len(winners))
 	for _, k := range winners {
@@ -71,12 +71,12 @@ func (sc *scanResult) skillInfos() ([]SkillInfo, []Diagnostic, error) {
 			Effective: sc.skillEffective(k), DisableModelInvocation: k.DisableModelInvocation,
 		})
 	}
-	diags := append(append([]Diagnostic{}, sc.skillDiag...), collisions...)
+	diags := append(append([]ResourceDiagnostic{}, sc.skillDiag...), collisions...)
 	return out, diags, nil
 }
 
 // ListPrompts lists the project's templates like ListSkills.
-func (l *Loader) ListPrompts(ctx context.Context, p Project) ([]PromptInfo, []Diagnostic, error) {
+func (l *Loader) ListPrompts(ctx context.Context, p Project) ([]PromptInfo, []ResourceDiagnostic, error) {
 	sc, err := l.scan(ctx, p)
 	if err != nil {
 		return nil, nil, err
@@ -84,7 +84,7 @@ func (l *Loader) ListPrompts(ctx context.Context, p Project) ([]PromptInfo, []Di
 	return sc.promptInfos()
 }
 
-func (sc *scanResult) promptInfos() ([]PromptInfo, []Diagnostic, error) {
+func (sc *scanResult) promptInfos() ([]PromptInfo, []ResourceDiagnostic, error) {
 	winners, collisions := pickTemplates(sc.templates, func(loadedTemplate) bool { return true })
 	out := make([]PromptInfo, 0, len(winners))
 	for _, t := range winners {
@@ -96,7 +96,7 @@ func (sc *scanResult) promptInfos() ([]PromptInfo, []Diagnostic, error) {
 		})
 	}
 	if collisions == nil {
-		collisions = []Diagnostic{}
+		collisions = []ResourceDiagnostic{}
 	}
 	return out, collisions, nil
 }
@@ -196,8 +196,8 @@ func (l *Loader) toggleGlobal(ctx context.Context, key, name string, on bool, en
 	return nil
 }
 
-// ToolInfo is one tool as GET /config/tools lists it.
-type ToolInfo struct {
+// ToolStatus is one tool as GET /config/tools lists it.
+type ToolStatus struct {
 	Name            string `json:"name"`
 	Description     string `json:"description"`
 	Enabled         bool   `json:"enabled" doc:"effective state for the project (global state without projectId)"`
@@ -207,14 +207,14 @@ type ToolInfo struct {
 
 // BuiltinTools lists the built-in tools with their state for projectID
 // ("" for the global view).
-func (l *Loader) BuiltinTools(projectID string) ([]ToolInfo, error) {
+func (l *Loader) BuiltinTools(projectID string) ([]ToolStatus, error) {
 	t, err := l.overrides.Tools.Read()
 	if err != nil {
 		return nil, err
 	}
-	out := make([]ToolInfo, 0, len(BuiltinToolNames))
+	out := make([]ToolStatus, 0, len(BuiltinToolNames))
 	for _, name := range BuiltinToolNames {
-		info := ToolInfo{
+		info := ToolStatus{
 			Name: name, Description: l.toolDesc[name],
 			Enabled:       t.ToolEnabled(projectID, FamilyBuiltin, name),
 			GlobalEnabled: t.ToolEnabled("", FamilyBuiltin, name),

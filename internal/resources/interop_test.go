@@ -54,9 +54,9 @@ type piResources struct {
 		Name, Description, FilePath string
 		DisableModelInvocation      bool
 	}
-	SkillDiagnostics  []Diagnostic
+	SkillDiagnostics  []ResourceDiagnostic
 	Prompts           []struct{ Name, Description, ArgumentHint, Content, FilePath string }
-	PromptDiagnostics []Diagnostic
+	PromptDiagnostics []ResourceDiagnostic
 	ContextFiles      []ContextFile
 	Prompt            string
 	Expansions        []string
@@ -186,7 +186,7 @@ func sameSet(a, b []string) bool {
 	return true
 }
 
-func diagKey(d Diagnostic) string {
+func diagKey(d ResourceDiagnostic) string {
 	k := d.Type + "|" + d.Message + "|" + d.Path
 	if d.Collision != nil {
 		k += "|" + d.Collision.WinnerPath + ">" + d.Collision.LoserPath

@@ -198,7 +198,7 @@ type scanResult struct {
 	global    settingsView // AGENT_DIR/settings.json
 	skillCmds bool         // enableSkillCommands, project over global
 	skills    []loadedSkill
-	skillDiag []Diagnostic
+	skillDiag []ResourceDiagnostic
 	templates []loadedTemplate
 	tools     ToolOverrides
 	skillOv   NameOverrides

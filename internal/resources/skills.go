@@ -19,17 +19,17 @@ type Skill struct {
 	Scope                  string `json:"scope"` // "project" or "user"
 }
 
-// Diagnostic is a problem found while loading skills or templates, in the
+// ResourceDiagnostic is a problem found while loading skills or templates, in the
 // shape of pi's ResourceDiagnostic (and of GET /config/skills).
-type Diagnostic struct {
-	Type      string     `json:"type" enum:"warning,error,collision"`
-	Message   string     `json:"message"`
-	Path      string     `json:"path,omitempty"`
-	Collision *Collision `json:"collision,omitempty"`
+type ResourceDiagnostic struct {
+	Type      string             `json:"type" enum:"warning,error,collision"`
+	Message   string             `json:"message"`
+	Path      string             `json:"path,omitempty"`
+	Collision *ResourceCollision `json:"collision,omitempty"`
 }
 
-// Collision names the resource kept and the one dropped for a shared name.
-type Collision struct {
+// ResourceCollision names the resource kept and the one dropped for a shared name.
+type ResourceCollision struct {
 	ResourceType string `json:"resourceType"`
 	Name         string `json:"name"`
 	WinnerPath   string `json:"winnerPath"`
@@ -68,17 +68,19 @@ func validateSkillName(name string) []string {
 // loadSkillFile parses one skill file. A skill without a description is
 // not loaded; the other rule violations are warnings. The messages are
 // pi's, so the UI shows what the pi CLI would.
-func loadSkillFile(path, scope string) (*Skill, []Diagnostic) {
-	warn := func(msg string) Diagnostic { return Diagnostic{Type: "warning", Message: msg, Path: path} }
+func loadSkillFile(path, scope string) (*Skill, []ResourceDiagnostic) {
+	warn := func(msg string) ResourceDiagnostic {
+		return ResourceDiagnostic{Type: "warning", Message: msg, Path: path}
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, []Diagnostic{warn(err.Error())}
+		return nil, []ResourceDiagnostic{warn(err.Error())}
 	}
 	fm, _, err := parseFrontmatter(string(data))
 	if err != nil {
-		return nil, []Diagnostic{warn(err.Error())}
+		return nil, []ResourceDiagnostic{warn(err.Error())}
 	}
-	var diags []Diagnostic
+	var diags []ResourceDiagnostic
 	desc, _ := fm["description"].(string)
 	switch {
 	case trimJS(desc) == "":
@@ -108,12 +110,12 @@ type loadedSkill struct {
 }
 
 // loadSkills parses every discovered file, in order.
-func loadSkills(files []found) ([]loadedSkill, []Diagnostic) {
+func loadSkills(files []found) ([]loadedSkill, []ResourceDiagnostic) {
 	var out []loadedSkill
-	var diags []Diagnostic
+	var diags []ResourceDiagnostic
 	for _, f := range files {
 		if !strings.HasSuffix(f.path, ".md") {
-			diags = append(diags, Diagnostic{Type: "warning", Message: "skill path is not a markdown file", Path: f.path})
+			diags = append(diags, ResourceDiagnostic{Type: "warning", Message: "skill path is not a markdown file", Path: f.path})
 			continue
 		}
 		s, d := loadSkillFile(f.path, f.scope)
@@ -128,11 +130,11 @@ func loadSkills(files []found) ([]loadedSkill, []Diagnostic) {
 // pickSkills keeps the skills keep accepts, first name wins; the losers
 // become collision diagnostics (appended after diags, as pi orders them).
 // The same file reached twice (a symlink) is dropped silently.
-func pickSkills(all []loadedSkill, keep func(loadedSkill) bool) ([]loadedSkill, []Diagnostic) {
+func pickSkills(all []loadedSkill, keep func(loadedSkill) bool) ([]loadedSkill, []ResourceDiagnostic) {
 	byName := map[string]loadedSkill{}
 	reals := map[string]bool{}
 	var out []loadedSkill
-	var diags []Diagnostic
+	var diags []ResourceDiagnostic
 	for _, s := range all {
 		if !keep(s) {
 			continue
@@ -145,9 +147,9 @@ func pickSkills(all []loadedSkill, keep func(loadedSkill) bool) ([]loadedSkill, 
 			continue
 		}
 		if w, ok := byName[s.Name]; ok {
-			diags = append(diags, Diagnostic{
+			diags = append(diags, ResourceDiagnostic{
 				Type: "collision", Message: fmt.Sprintf("name %q collision", s.Name), Path: s.FilePath,
-				Collision: &Collision{ResourceType: "skill", Name: s.Name, WinnerPath: w.FilePath, LoserPath: s.FilePath},
+				Collision: &ResourceCollision{ResourceType: "skill", Name: s.Name, WinnerPath: w.FilePath, LoserPath: s.FilePath},
 			})
 			continue
 		}

@@ -47,7 +47,7 @@ func TestSkillDiscovery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var collisions []Diagnostic
+	var collisions []ResourceDiagnostic
 	for _, d := range diags {
 		if d.Type == "collision" {
 			collisions = append(collisions, d)

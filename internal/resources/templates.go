@@ -83,18 +83,18 @@ func loadTemplates(files []found) []loadedTemplate {
 
 // pickTemplates keeps the templates keep accepts, first name wins; losers
 // become collision diagnostics.
-func pickTemplates(all []loadedTemplate, keep func(loadedTemplate) bool) ([]loadedTemplate, []Diagnostic) {
+func pickTemplates(all []loadedTemplate, keep func(loadedTemplate) bool) ([]loadedTemplate, []ResourceDiagnostic) {
 	byName := map[string]loadedTemplate{}
 	var out []loadedTemplate
-	var diags []Diagnostic
+	var diags []ResourceDiagnostic
 	for _, t := range all {
 		if !keep(t) {
 			continue
 		}
 		if w, ok := byName[t.Name]; ok {
-			diags = append(diags, Diagnostic{
+			diags = append(diags, ResourceDiagnostic{
 				Type: "collision", Message: fmt.Sprintf("name %q collision", "/"+t.Name), Path: t.FilePath,
-				Collision: &Collision{ResourceType: "prompt", Name: t.Name, WinnerPath: w.FilePath, LoserPath: t.FilePath},
+				Collision: &ResourceCollision{ResourceType: "prompt", Name: t.Name, WinnerPath: w.FilePath, LoserPath: t.FilePath},
 			})
 			continue
 		}
