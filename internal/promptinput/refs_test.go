@@ -67,6 +67,16 @@ func refTree(t *testing.T) (*workspace.Root, string) {
 	if err := os.WriteFile(filepath.Join(proj, "big.txt"), []byte(big), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// 100 MB: text at the start, then a hole; only its first 8 KiB are read.
+	huge, err := os.Create(filepath.Join(proj, "huge.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = huge.WriteString(strings.Repeat("log line\n", 1000))
+	if err := huge.Truncate(100 << 20); err != nil {
+		t.Fatal(err)
+	}
+	huge.Close()
 	if err := os.Symlink(filepath.Join(base, "secret.txt"), filepath.Join(proj, "link-out")); err != nil {
 		t.Fatal(err)
 	}
@@ -99,6 +109,7 @@ func TestExpandRefs(t *testing.T) {
 		{"@dir-out", "[@dir-out not included: path is outside allowed roots]"},
 		{"@bin.dat", "[@bin.dat not included: binary file]"},
 		{"@big.txt", "@big.txt"},
+		{"@huge.log and @big.txt", "@huge.log and @big.txt"},
 		{"@a\x00b", "[@a\x00b not included: invalid path]"},
 		{"@" + filepath.Join(proj, "small.go") + ".", `\@` + filepath.Join(proj, "small.go") + "."},
 		{"@small.go?", "@small.go\n```go file: small.go\npackage main\n\n```\n?"},
