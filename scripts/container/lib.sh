@@ -90,6 +90,7 @@ smoke_base_image() {
 	*) smoke_die "no stand-in recipe for $name" ;;
 	esac
 	SMOKE_CREATED_IMAGES+=("$name")
+	SMOKE_STANDINS=1
 }
 
 SMOKE_ROOTFS_IMAGE=pi-forge-smoke/bookworm-rootfs:local
