@@ -50,12 +50,11 @@ func gzipResponse(summary string) map[string]*huma.Response {
 		"application/gzip": {Schema: &huma.Schema{Type: huma.TypeString, Format: "binary"}}}}}
 }
 
+// multipartRequest documents a multipart upload. It has no schema on
+// purpose: huma would then read and decode the body itself, and these
+// routes stream it.
 func multipartRequest(doc string) *huma.RequestBody {
-	return &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{"multipart/form-data": {Schema: &huma.Schema{
-		Type:                 huma.TypeObject,
-		Properties:           map[string]*huma.Schema{"file": {Type: huma.TypeString, Format: "binary", Description: doc}},
-		AdditionalProperties: true,
-	}}}}
+	return &huma.RequestBody{Required: true, Description: doc, Content: map[string]*huma.MediaType{"multipart/form-data": {}}}
 }
 
 func registerConfigBackup(api huma.API, src BackupSource) {
@@ -124,7 +123,9 @@ func importConfig(w http.ResponseWriter, r *http.Request, src BackupSource) (*ba
 			part.Close()
 			continue
 		}
-		res, err := src.Config.Import(r.Context(), backup.LimitReader(part, backup.MaxConfigArchiveBytes))
+		body := backup.LimitReader(part, backup.MaxConfigArchiveBytes)
+		res, err := src.Config.Import(r.Context(), body)
+		err = overLimit(body, err)
 		part.Close()
 		return res, err
 	}
@@ -204,6 +205,7 @@ func importSkills(w http.ResponseWriter, r *http.Request, src BackupSource) (*ba
 		} else {
 			err = im.AddFile(name, body)
 		}
+		err = overLimit(body, err)
 		part.Close()
 		if err != nil {
 			return nil, err
@@ -230,6 +232,18 @@ func uploadPath(p *multipart.Part) string {
 func isArchiveName(name string) bool {
 	lower := strings.ToLower(name)
 	return !strings.Contains(name, "/") && (strings.HasSuffix(lower, ".tar.gz") || strings.HasSuffix(lower, ".tgz"))
+}
+
+// overLimit turns a refusal of a part's content into ErrTooLarge when the
+// part is also over its size limit, as a client checking sizes first would
+// be told: the rest of the limited part body is read to find out.
+func overLimit(body io.Reader, err error) error {
+	if errors.Is(err, backup.ErrNotArchive) {
+		if _, derr := io.Copy(io.Discard, body); errors.Is(derr, backup.ErrTooLarge) {
+			return derr
+		}
+	}
+	return err
 }
 
 // multipartError maps a failure to read the next part.

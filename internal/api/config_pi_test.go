@@ -11,9 +11,9 @@ import (
 	"github.com/pi-forge/pi-forge/internal/apitest"
 )
 
-// assertNoSecret fails if any secret appears in a response body or in
+// cfgNoSecret fails if any secret appears in a response body or in
 // anything the server logged so far.
-func assertNoSecret(t *testing.T, e *apitest.Env, bodies [][]byte, secrets ...string) {
+func cfgNoSecret(t *testing.T, e *apitest.Env, bodies [][]byte, secrets ...string) {
 	t.Helper()
 	logs := e.Logs()
 	for _, s := range secrets {
@@ -28,7 +28,7 @@ func assertNoSecret(t *testing.T, e *apitest.Env, bodies [][]byte, secrets ...st
 	}
 }
 
-func readJSONFile(t *testing.T, path string) map[string]any {
+func cfgReadJSON(t *testing.T, path string) map[string]any {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -41,7 +41,7 @@ func readJSONFile(t *testing.T, path string) map[string]any {
 	return m
 }
 
-func providerField(t *testing.T, m map[string]any, provider, field string) any {
+func cfgProviderField(t *testing.T, m map[string]any, provider, field string) any {
 	t.Helper()
 	p, ok := m["providers"].(map[string]any)[provider].(map[string]any)
 	if !ok {
@@ -50,7 +50,7 @@ func providerField(t *testing.T, m map[string]any, provider, field string) any {
 	return p[field]
 }
 
-const customModels = `{"providers":{
+const cfgCustomModels = `{"providers":{
 	"fake":{"baseUrl":"http://127.0.0.1:9/v1","api":"openai-completions","apiKey":"sk-literal-secret-1","models":[{"id":"m1"}]},
 	"cmd":{"baseUrl":"http://127.0.0.1:9/v1","api":"openai-completions","apiKey":"!printf sk-command-secret-2","models":[{"id":"m2"}]}
 }}`
@@ -64,17 +64,17 @@ func TestModelsConfigRedactsAndKeepsKeys(t *testing.T) {
 		t.Fatalf("missing file: %s", r.Body)
 	}
 
-	r = e.Expect(http.StatusOK, "PUT", "/api/v1/config/models", customModels)
+	r = e.Expect(http.StatusOK, "PUT", "/api/v1/config/models", cfgCustomModels)
 	bodies = append(bodies, r.Body)
 	m := r.Map(t)
 	for _, p := range []string{"fake", "cmd"} {
-		if providerField(t, m, p, "apiKey") != "***REDACTED***" {
+		if cfgProviderField(t, m, p, "apiKey") != "***REDACTED***" {
 			t.Errorf("PUT answer: %s apiKey not redacted: %s", p, r.Body)
 		}
 	}
 	path := filepath.Join(e.PiConfig, "models.json")
-	disk := readJSONFile(t, path)
-	if providerField(t, disk, "fake", "apiKey") != "sk-literal-secret-1" || providerField(t, disk, "cmd", "apiKey") != "!printf sk-command-secret-2" {
+	disk := cfgReadJSON(t, path)
+	if cfgProviderField(t, disk, "fake", "apiKey") != "sk-literal-secret-1" || cfgProviderField(t, disk, "cmd", "apiKey") != "!printf sk-command-secret-2" {
 		t.Fatalf("stored keys: %v", disk)
 	}
 	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
@@ -88,11 +88,11 @@ func TestModelsConfigRedactsAndKeepsKeys(t *testing.T) {
 	fake := edited["providers"].(map[string]any)["fake"].(map[string]any)
 	fake["models"] = append(fake["models"].([]any), map[string]any{"id": "m3"})
 	bodies = append(bodies, e.Expect(http.StatusOK, "PUT", "/api/v1/config/models", edited).Body)
-	disk = readJSONFile(t, path)
-	if providerField(t, disk, "fake", "apiKey") != "sk-literal-secret-1" || providerField(t, disk, "cmd", "apiKey") != "!printf sk-command-secret-2" {
+	disk = cfgReadJSON(t, path)
+	if cfgProviderField(t, disk, "fake", "apiKey") != "sk-literal-secret-1" || cfgProviderField(t, disk, "cmd", "apiKey") != "!printf sk-command-secret-2" {
 		t.Fatalf("keys lost on a redacted PUT: %v", disk)
 	}
-	if n := len(providerField(t, disk, "fake", "models").([]any)); n != 2 {
+	if n := len(cfgProviderField(t, disk, "fake", "models").([]any)); n != 2 {
 		t.Errorf("fake has %d models, want 2", n)
 	}
 
@@ -103,14 +103,14 @@ func TestModelsConfigRedactsAndKeepsKeys(t *testing.T) {
 	}
 	r = e.Expect(http.StatusOK, "GET", "/api/v1/config/models", nil)
 	bodies = append(bodies, r.Body)
-	if providerField(t, r.Map(t), "old", "apiKey") != "***REDACTED***" {
+	if cfgProviderField(t, r.Map(t), "old", "apiKey") != "***REDACTED***" {
 		t.Errorf("legacy key not redacted: %s", r.Body)
 	}
-	disk = readJSONFile(t, path)
-	if providerField(t, disk, "old", "apiKey") != "!printf sk-legacy-secret-3" || providerField(t, disk, "old", "apiKeyCommand") != nil {
+	disk = cfgReadJSON(t, path)
+	if cfgProviderField(t, disk, "old", "apiKey") != "!printf sk-legacy-secret-3" || cfgProviderField(t, disk, "old", "apiKeyCommand") != nil {
 		t.Errorf("legacy apiKeyCommand not migrated: %v", disk)
 	}
-	assertNoSecret(t, e, bodies, secrets...)
+	cfgNoSecret(t, e, bodies, secrets...)
 }
 
 func TestModelsConfigRejectsInvalidFiles(t *testing.T) {
@@ -144,11 +144,11 @@ func TestModelsConfigRejectsInvalidFiles(t *testing.T) {
 	}
 
 	// A stored key of another provider cannot be borrowed with the sentinel.
-	e.Expect(http.StatusOK, "PUT", "/api/v1/config/models", customModels)
+	e.Expect(http.StatusOK, "PUT", "/api/v1/config/models", cfgCustomModels)
 	r := e.Do("PUT", "/api/v1/config/models", `{"providers":{"fake":{"baseUrl":"http://h","api":"openai-completions","apiKey":"sk-x","models":[{"id":"m1"}]},
 		"thief":{"baseUrl":"http://h","api":"openai-completions","apiKey":"***REDACTED***","models":[{"id":"m"}]}}}`)
 	expectError(t, r, http.StatusBadRequest, "invalid_models")
-	if providerField(t, readJSONFile(t, filepath.Join(e.PiConfig, "models.json")), "fake", "apiKey") != "sk-literal-secret-1" {
+	if cfgProviderField(t, cfgReadJSON(t, filepath.Join(e.PiConfig, "models.json")), "fake", "apiKey") != "sk-literal-secret-1" {
 		t.Error("a rejected PUT changed models.json")
 	}
 }
@@ -165,11 +165,11 @@ func TestModelsConfigBrokenFileOnDisk(t *testing.T) {
 	r := e.Do("GET", "/api/v1/config/models", nil)
 	expectError(t, r, http.StatusConflict, "invalid_models")
 	// The UI can still save a good file over it.
-	e.Expect(http.StatusOK, "PUT", "/api/v1/config/models", customModels)
-	assertNoSecret(t, e, [][]byte{r.Body}, "sk-broken-secret")
+	e.Expect(http.StatusOK, "PUT", "/api/v1/config/models", cfgCustomModels)
+	cfgNoSecret(t, e, [][]byte{r.Body}, "sk-broken-secret")
 }
 
-type providerListing struct {
+type cfgProviderListing struct {
 	Providers []struct {
 		Provider string `json:"provider"`
 		Models   []struct {
@@ -185,9 +185,9 @@ type providerListing struct {
 	} `json:"providers"`
 }
 
-func listProviders(t *testing.T, e *apitest.Env) map[string]int {
+func cfgListProviders(t *testing.T, e *apitest.Env) map[string]int {
 	t.Helper()
-	var l providerListing
+	var l cfgProviderListing
 	e.Expect(http.StatusOK, "GET", "/api/v1/config/providers", nil).JSON(t, &l)
 	out := map[string]int{}
 	for _, p := range l.Providers {
@@ -206,8 +206,8 @@ func listProviders(t *testing.T, e *apitest.Env) map[string]int {
 
 func TestProvidersListing(t *testing.T) {
 	e := apitest.Start(t, nil)
-	e.Expect(http.StatusOK, "PUT", "/api/v1/config/models", customModels)
-	got := listProviders(t, e)
+	e.Expect(http.StatusOK, "PUT", "/api/v1/config/models", cfgCustomModels)
+	got := cfgListProviders(t, e)
 	if got["fake"] != 3 || got["cmd"] != 3 {
 		t.Errorf("models.json providers: %v", got)
 	}
@@ -215,13 +215,13 @@ func TestProvidersListing(t *testing.T) {
 		t.Errorf("built-ins missing: %v", got)
 	}
 	e.Expect(http.StatusOK, "PUT", "/api/v1/config/auth/anthropic", map[string]string{"apiKey": "sk-ant-x"})
-	if got := listProviders(t, e); got["anthropic"] != 3 {
+	if got := cfgListProviders(t, e); got["anthropic"] != 3 {
 		t.Errorf("anthropic after storing a key: %v", got)
 	}
 
 	hidden := apitest.Start(t, map[string]string{"HIDE_BUILTIN_PROVIDERS": "true"})
-	hidden.Expect(http.StatusOK, "PUT", "/api/v1/config/models", customModels)
-	if got := listProviders(t, hidden); len(got) != 2 || got["fake"] == 0 || got["cmd"] == 0 {
+	hidden.Expect(http.StatusOK, "PUT", "/api/v1/config/models", cfgCustomModels)
+	if got := cfgListProviders(t, hidden); len(got) != 2 || got["fake"] == 0 || got["cmd"] == 0 {
 		t.Errorf("HIDE_BUILTIN_PROVIDERS: %v", got)
 	}
 }
@@ -242,14 +242,14 @@ func TestSettingsPatchMergesAndDeletes(t *testing.T) {
 	r := e.Expect(http.StatusOK, "PUT", "/api/v1/config/settings",
 		`{"defaultProvider":"anthropic","defaultModel":null,"defaultThinkingLevel":"high","skills":["!noisy"],"enableSkillCommands":false,"newKey":{"a":1}}`)
 	want := `{"zeta":1,"custom":{"nested":[1,2]},"alpha":true,"defaultProvider":"anthropic","defaultThinkingLevel":"high","skills":["!noisy"],"enableSkillCommands":false,"newKey":{"a":1}}`
-	if got := compactJSON(t, r.Body); got != want {
+	if got := cfgCompact(t, r.Body); got != want {
 		t.Errorf("merged:\n got %s\nwant %s", got, want)
 	}
-	if got := compactJSON(t, e.Expect(http.StatusOK, "GET", "/api/v1/config/settings", nil).Body); got != want {
+	if got := cfgCompact(t, e.Expect(http.StatusOK, "GET", "/api/v1/config/settings", nil).Body); got != want {
 		t.Errorf("GET after PUT: %s", got)
 	}
 	data, _ := os.ReadFile(path)
-	if got := compactJSON(t, data); got != want {
+	if got := cfgCompact(t, data); got != want {
 		t.Errorf("on disk: %s", got)
 	}
 	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o640 {
@@ -270,7 +270,7 @@ func TestSettingsPatchMergesAndDeletes(t *testing.T) {
 	} {
 		r := e.Do("PUT", "/api/v1/config/settings", body)
 		expectError(t, r, http.StatusBadRequest, "invalid_body")
-		if after, _ := os.ReadFile(path); compactJSON(t, after) != want {
+		if after, _ := os.ReadFile(path); cfgCompact(t, after) != want {
 			t.Errorf("%s: file changed to %s", name, after)
 		}
 	}
@@ -292,7 +292,7 @@ func TestSettingsCorruptFileIsLeftAlone(t *testing.T) {
 	}
 }
 
-func compactJSON(t *testing.T, data []byte) string {
+func cfgCompact(t *testing.T, data []byte) string {
 	t.Helper()
 	var b strings.Builder
 	dec := json.NewDecoder(strings.NewReader(string(data)))
@@ -313,16 +313,16 @@ func TestProviderAuthPresenceOnly(t *testing.T) {
 	secrets := []string{"sk-ant-secret-9", "oauth-access-secret", "oauth-refresh-secret"}
 	var bodies [][]byte
 	r := e.Expect(http.StatusOK, "GET", "/api/v1/config/auth", nil)
-	if compactJSON(t, r.Body) != `{"providers":{}}` {
+	if cfgCompact(t, r.Body) != `{"providers":{}}` {
 		t.Fatalf("empty: %s", r.Body)
 	}
 	r = e.Expect(http.StatusOK, "PUT", "/api/v1/config/auth/anthropic", map[string]string{"apiKey": "sk-ant-secret-9"})
 	bodies = append(bodies, r.Body)
-	if compactJSON(t, r.Body) != `{"provider":"anthropic","configured":true}` {
+	if cfgCompact(t, r.Body) != `{"provider":"anthropic","configured":true}` {
 		t.Errorf("PUT answer: %s", r.Body)
 	}
 	path := filepath.Join(e.PiConfig, "auth.json")
-	disk := readJSONFile(t, path)
+	disk := cfgReadJSON(t, path)
 	if got, _ := json.Marshal(disk["anthropic"]); string(got) != `{"key":"sk-ant-secret-9","type":"api_key"}` {
 		t.Errorf("stored entry: %s", got)
 	}
@@ -338,21 +338,21 @@ func TestProviderAuthPresenceOnly(t *testing.T) {
 	r = e.Expect(http.StatusOK, "GET", "/api/v1/config/auth", nil)
 	bodies = append(bodies, r.Body)
 	want := `{"providers":{"anthropic":{"configured":true,"source":"stored","label":"Stored API key"},"github-copilot":{"configured":true,"source":"stored","label":"OAuth"}}}`
-	if compactJSON(t, r.Body) != want {
+	if cfgCompact(t, r.Body) != want {
 		t.Errorf("GET:\n got %s\nwant %s", r.Body, want)
 	}
 	e.Expect(http.StatusOK, "PUT", "/api/v1/config/auth/openai", map[string]string{"apiKey": "OPENAI_KEY_VAR"})
-	if got := readJSONFile(t, path); got["github-copilot"] == nil || got["anthropic"] == nil || got["openai"] == nil {
+	if got := cfgReadJSON(t, path); got["github-copilot"] == nil || got["anthropic"] == nil || got["openai"] == nil {
 		t.Errorf("entries lost: %v", got)
 	}
 
 	e.Expect(http.StatusNoContent, "DELETE", "/api/v1/config/auth/anthropic", nil)
 	expectError(t, e.Do("DELETE", "/api/v1/config/auth/anthropic", nil), http.StatusNotFound, "auth_provider_not_found")
 	expectError(t, e.Do("DELETE", "/api/v1/config/auth/never-stored", nil), http.StatusNotFound, "auth_provider_not_found")
-	if got := readJSONFile(t, path); got["anthropic"] != nil || got["github-copilot"] == nil {
+	if got := cfgReadJSON(t, path); got["anthropic"] != nil || got["github-copilot"] == nil {
 		t.Errorf("after delete: %v", got)
 	}
-	assertNoSecret(t, e, bodies, secrets...)
+	cfgNoSecret(t, e, bodies, secrets...)
 }
 
 func TestProviderAuthRejectsBadInput(t *testing.T) {
@@ -378,7 +378,7 @@ func TestProviderAuthRejectsBadInput(t *testing.T) {
 	if after, _ := os.ReadFile(path); string(after) != string(before) {
 		t.Errorf("auth.json changed:\n%s", after)
 	}
-	assertNoSecret(t, e, bodies, "sk-bad-secret-1", "sk-bad-secret-2", "sk-bad-secret-3", "sk-bad-secret-4", "sk-keep")
+	cfgNoSecret(t, e, bodies, "sk-bad-secret-1", "sk-bad-secret-2", "sk-bad-secret-3", "sk-bad-secret-4", "sk-keep")
 }
 
 func TestPiConfigRoutesNeedAuth(t *testing.T) {

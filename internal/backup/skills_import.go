@@ -178,6 +178,10 @@ func (im *SkillsImport) mkdirs(name, rel string) error {
 	cur := ""
 	for _, part := range splitPath(rel) {
 		cur = path.Join(cur, part)
+		if _, ok := im.staged[cur]; ok {
+			im.skip(name, cur+" is in the way: a file of this import")
+			return errSkipped
+		}
 		st, err := im.root.Stat(cur) // follows symlinks, only within the folder
 		switch {
 		case err == nil && st.IsDir():
