@@ -30,7 +30,7 @@ var (
 // Stamp is the time in archive file names: ISO 8601 with ":" and "." made
 // "-" (2026-07-22T10-11-12-123Z), as the reference names its downloads.
 func Stamp(t time.Time) string {
-	return t.UTC().Format("2006-01-02T15-04-05-000Z")
+	return strings.NewReplacer(":", "-", ".", "-").Replace(t.UTC().Format("2006-01-02T15:04:05.000Z"))
 }
 
 // LimitReader reads r and fails with ErrTooLarge once more than n bytes

@@ -52,7 +52,11 @@ func (s *Skills) BeginImport() (*SkillsImport, error) {
 	if err := os.MkdirAll(filepath.Dir(s.Dir), 0o700); err != nil {
 		return nil, fmt.Errorf("import skills: %w", err)
 	}
-	if err := os.Mkdir(s.Dir, s.dirMode()); err != nil && !errors.Is(err, fs.ErrExist) {
+	err := os.Mkdir(s.Dir, s.dirMode())
+	if err == nil && s.GroupWritable {
+		err = os.Chmod(s.Dir, s.dirMode()) // the umask narrowed it
+	}
+	if err != nil && !errors.Is(err, fs.ErrExist) {
 		return nil, fmt.Errorf("import skills: %w", err)
 	}
 	root, err := os.OpenRoot(s.Dir)
