@@ -138,8 +138,8 @@ func TestSkillsImportLimitsLeaveNothingBehind(t *testing.T) {
 		many = append(many, entry{name: "new/" + strings.Repeat("f", i+1) + ".md", body: "x"})
 	}
 	for name, archive := range map[string][]byte{
-		"a file over the byte budget": tarGz(t, entry{name: "new/a.md", body: "a"}, entry{name: "new/deep/big.bin", size: 3 << 20}),
-		"files over the budget together": tarGz(t, entry{name: "new/a.bin", size: 600 << 10}, entry{name: "new/b.bin", size: 600 << 10}),
+		"a file over the byte budget":          tarGz(t, entry{name: "new/a.md", body: "a"}, entry{name: "new/deep/big.bin", size: 3 << 20}),
+		"files over the budget together":       tarGz(t, entry{name: "new/a.bin", size: 600 << 10}, entry{name: "new/b.bin", size: 600 << 10}),
 		"a skipped entry inflating the stream": tarGz(t, entry{name: "new/a.md", body: "a"}, entry{name: "../bomb.bin", size: 3 << 20}),
 		"too many entries":                     tarGz(t, many...),
 	} {
