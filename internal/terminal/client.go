@@ -24,6 +24,13 @@ const (
 	closeTimeout = 10 * time.Second
 	// minPingTimeout is the least time a peer gets to answer a ping.
 	minPingTimeout = 10 * time.Second
+	// bulkRead is a PTY read big enough to mean more output is queued
+	// behind it (Linux hands out PTY output 4 KiB at a time). Keystroke
+	// echoes and prompts are far smaller and are sent at once.
+	bulkRead = 2 << 10
+	// During bulk output a frame waits up to batchDelay to reach minBatch.
+	minBatch   = 64 << 10
+	batchDelay = 2 * time.Millisecond
 )
 
 // client is one attached socket.
@@ -39,6 +46,7 @@ type client struct {
 	closeCode   websocket.StatusCode
 	closeReason string
 	flush       bool        // send what is pending before closing
+	bulk        bool        // the last PTY read was a big one
 	force       *time.Timer // cuts the socket off if the close stalls
 
 	wake chan struct{} // pending or closeCode changed
@@ -101,6 +109,7 @@ func (c *client) enqueue(p []byte) bool {
 		return false
 	}
 	c.pending = append(c.pending, p...)
+	c.bulk = len(p) >= bulkRead
 	notify(c.wake)
 	return len(c.pending) >= highWater
 }
@@ -151,27 +160,14 @@ func (c *client) kicked() bool {
 // and performs server-initiated closes.
 func (c *client) writeLoop() {
 	defer close(c.gone)
+	batch := time.NewTimer(time.Hour)
+	batch.Stop()
+	defer batch.Stop()
 	for {
-		c.mu.Lock()
-		for len(c.pending) == 0 && c.closeCode == 0 {
-			c.shrink()
-			c.mu.Unlock()
-			select {
-			case <-c.wake:
-			case <-c.ctx.Done():
-				return
-			}
-			c.mu.Lock()
-		}
-		if c.closeCode != 0 && (!c.flush || len(c.pending) == 0) {
-			code, reason := c.closeCode, c.closeReason
-			c.mu.Unlock()
-			_ = c.conn.Close(code, reason)
+		frame, ok := c.nextFrame(batch)
+		if !ok {
 			return
 		}
-		frame := c.pending
-		c.pending, c.spare = c.spare[:0], nil
-		c.mu.Unlock()
 		notify(c.room)
 		err := c.conn.Write(c.ctx, websocket.MessageBinary, frame)
 		c.mu.Lock()
@@ -182,6 +178,51 @@ func (c *client) writeLoop() {
 			return
 		}
 	}
+}
+
+// nextFrame waits for output and takes it all. During bulk output it
+// waits a little longer for a bigger frame: fewer, larger writes leave
+// more CPU to the producer and the browser. ok is false when the writer
+// is done (the socket ended, or a close was sent).
+func (c *client) nextFrame(batch *time.Timer) (frame []byte, ok bool) {
+	c.mu.Lock()
+	for len(c.pending) == 0 && c.closeCode == 0 {
+		c.shrink()
+		c.mu.Unlock()
+		select {
+		case <-c.wake:
+		case <-c.ctx.Done():
+			return nil, false
+		}
+		c.mu.Lock()
+	}
+	if c.bulk && c.closeCode == 0 && len(c.pending) < minBatch {
+		batch.Reset(batchDelay)
+	wait:
+		for c.bulk && c.closeCode == 0 && len(c.pending) < minBatch {
+			c.mu.Unlock()
+			select {
+			case <-c.wake:
+			case <-batch.C:
+				c.mu.Lock()
+				break wait
+			case <-c.ctx.Done():
+				return nil, false
+			}
+			c.mu.Lock()
+		}
+		batch.Stop()
+	}
+	if c.closeCode != 0 && (!c.flush || len(c.pending) == 0) {
+		code, reason := c.closeCode, c.closeReason
+		c.mu.Unlock()
+		_ = c.conn.Close(code, reason)
+		return nil, false
+	}
+	frame = c.pending
+	c.pending, c.spare = c.spare[:0], nil
+	c.mu.Unlock()
+	return frame, true
 }
 
 // shrink lets big queue buffers go once a burst is over, so an idle

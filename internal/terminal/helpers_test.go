@@ -23,7 +23,7 @@ const waitTimeout = termtest.Timeout
 // harness is a Manager behind a real HTTP server on loopback. Projects
 // p1 and p2 map to two temp directories.
 type harness struct {
-	t        *testing.T
+	t        testing.TB
 	m        *Manager
 	srv      *httptest.Server
 	dirs     map[string]string
@@ -39,7 +39,7 @@ type harnessOpts struct {
 	shell     string
 }
 
-func newHarness(t *testing.T, o harnessOpts) *harness {
+func newHarness(t testing.TB, o harnessOpts) *harness {
 	t.Helper()
 	home := t.TempDir()
 	env := append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + home}, o.env...)
