@@ -43,8 +43,16 @@ func ToLLM(msgs []ai.Message, opts Options) []ai.Message {
 		}
 		out = append(out, m)
 	}
+	if n := len(msgs); n > 0 && msgs[n-1].Role == ai.RoleCompactionSummary {
+		// Weaker models stop after a compaction that left only the summary;
+		// a nudge on the outgoing copy (never stored) keeps them working.
+		out = append(out, userText(ContinuationNudge, msgs[n-1].Timestamp))
+	}
 	return out
 }
+
+// ContinuationNudge follows a compaction summary that ends the context.
+const ContinuationNudge = "Continue with the task from where the summary above leaves off."
 
 func toLLM(m *ai.Message) (ai.Message, bool) {
 	switch m.Role {

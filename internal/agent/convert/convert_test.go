@@ -62,3 +62,15 @@ func TestToLLM(t *testing.T) {
 		t.Error("the input was modified")
 	}
 }
+
+func TestNudgeAfterATrailingCompactionSummary(t *testing.T) {
+	summary := ai.Message{Role: ai.RoleCompactionSummary, Summary: "## Goal\nship it", Timestamp: 5}
+	out := ToLLM([]ai.Message{summary}, Options{})
+	if len(out) != 2 || out[1].Role != ai.RoleUser || out[1].Text() != ContinuationNudge {
+		t.Fatalf("want summary then nudge, got %+v", out)
+	}
+	user := ai.Message{Role: ai.RoleUser, Content: []ai.Content{ai.TextContent("next")}, Timestamp: 6}
+	if out := ToLLM([]ai.Message{summary, user}, Options{}); len(out) != 2 || out[1].Text() != "next" {
+		t.Fatalf("no nudge when something follows the summary: %+v", out)
+	}
+}
