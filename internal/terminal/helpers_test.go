@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -37,6 +38,7 @@ type harnessOpts struct {
 	pass      []string // TERMINAL_PASSTHROUGH_ENV
 	toolEnv   map[string]string
 	shell     string
+	sandbox   *proc.Identity // tool identity; the project dirs are made world-enterable
 }
 
 func newHarness(t testing.TB, o harnessOpts) *harness {
@@ -47,7 +49,7 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 	if o.toolEnv != nil {
 		toolEnv = func() map[string]string { return o.toolEnv }
 	}
-	launcher, err := proc.New(proc.Config{ServerEnv: env, PassthroughEnv: o.pass, ToolEnv: toolEnv})
+	launcher, err := proc.New(proc.Config{ServerEnv: env, PassthroughEnv: o.pass, ToolEnv: toolEnv, Sandbox: o.sandbox})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,6 +64,11 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 		t.Fatal(err)
 	}
 	h := &harness{t: t, m: m, launcher: launcher, dirs: map[string]string{"p1": t.TempDir(), "p2": t.TempDir()}}
+	if o.sandbox != nil {
+		for _, d := range h.dirs {
+			worldEnterable(t, d)
+		}
+	}
 	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		conn, err := websocket.Accept(w, r, nil)
 		if err != nil {
@@ -80,6 +87,17 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 		}
 	})
 	return h
+}
+
+// worldEnterable opens dir and its parent (both 0700 temp dirs) to
+// other users, so a sandboxed shell can start in it.
+func worldEnterable(t testing.TB, dir string) {
+	t.Helper()
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // session returns the attachable terminal of tab (nil if none).

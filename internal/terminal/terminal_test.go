@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/pi-forge/pi-forge/internal/proc"
 )
 
 func TestEchoRoundTrip(t *testing.T) {
@@ -98,6 +100,30 @@ func TestEnvironmentIsScrubbed(t *testing.T) {
 	tm.Input(`printf 'env<%s|%s|%s|%s|%s|%s|%s|%s>\n' "$API_KEY" "$OPENAI_API_KEY" "$ANTHROPIC_API_KEY" ` +
 		`"$JWT_SECRET" "${PATH:+path-set}" "$MY_PASS" "$TOOL_SETTING" "$TERM"` + "\n")
 	tm.WaitFor("env<||||path-set|passed-through|from-tool-env|xterm-256color>")
+}
+
+func TestSandboxedShellRunsAsTheToolUser(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("this test switches identity and must run as root (as CI does)")
+	}
+	home := t.TempDir()
+	worldEnterable(t, home)
+	h := newHarness(t, harnessOpts{
+		sandbox: &proc.Identity{UID: 1001, GID: 1001, Home: home},
+		env:     []string{"USER=root", "LOGNAME=root", "OPENAI_API_KEY=sk-secret"},
+	})
+	tm := h.dial("p1", "tab")
+	// The PTY belongs to the tool user too, so it can reopen its terminal.
+	tm.Input(`printf 'sbx<%s|%s|%s|%s|%s|%s|%s>\n' "$(id -u)" "$(id -g)" "$HOME" "$USER" "$LOGNAME" "$(stat -c %u "$(tty)")" "$OPENAI_API_KEY"` + "\n")
+	tm.WaitFor("sbx<1001|1001|" + home + "|pi-tools|pi-tools|1001|>")
+	tm.Input("echo reopen-$((1+1)) > /dev/tty\n")
+	tm.WaitFor("reopen-2")
+	// tab_closed still ends a sandboxed foreground job.
+	tm.Input("sh -c 'echo job=$$; exec sleep 600'\n")
+	m := tm.WaitMatch(regexp.MustCompile(`job=(\d+)`))
+	job, _ := strconv.Atoi(m[1])
+	tm.Close(websocket.StatusNormalClosure, ReasonTabClosed)
+	eventually(t, "the sandboxed job to be killed", func() bool { return processGone(job) })
 }
 
 func TestLocaleDefaultsToUTF8(t *testing.T) {
