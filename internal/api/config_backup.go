@@ -8,6 +8,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -50,6 +51,12 @@ func gzipResponse(summary string) map[string]*huma.Response {
 		"application/gzip": {Schema: &huma.Schema{Type: huma.TypeString, Format: "binary"}}}}}
 }
 
+// jsonResponse documents the JSON a streamed route answers with.
+func jsonResponse(api huma.API, t reflect.Type) map[string]*huma.Response {
+	schema := huma.SchemaFromType(api.OpenAPI().Components.Schemas, t)
+	return map[string]*huma.Response{"200": {Description: "OK", Content: map[string]*huma.MediaType{"application/json": {Schema: schema}}}}
+}
+
 // multipartRequest documents a multipart upload. It has no schema on
 // purpose: huma would then read and decode the body itself, and these
 // routes stream it.
@@ -85,6 +92,7 @@ func registerConfigBackup(api huma.API, src BackupSource) {
 		"if any is not, nothing is written and errors says why. Each file is replaced atomically. " +
 		"400 no_file, invalid_multipart or invalid_archive (not a gzip tar); 413 file_too_large."
 	imp.RequestBody = multipartRequest("a .tar.gz made by GET /config/export")
+	imp.Responses = jsonResponse(api, reflect.TypeFor[backup.ConfigImport]())
 	huma.Register(api, imp, func(ctx context.Context, _ *struct{}) (*huma.StreamResponse, error) {
 		return server.Stream(func(w http.ResponseWriter, r *http.Request) {
 			res, err := importConfig(w, r, src)
@@ -160,6 +168,7 @@ func registerSkillsBackup(api huma.API, src BackupSource) {
 		"256 MiB and 10,000 entries. Existing files are overwritten. Absolute paths, .. and symlinks are skipped; " +
 		"nothing is written unless the whole upload is accepted. 400 no_file, invalid_multipart or invalid_archive; 413 file_too_large."
 	imp.RequestBody = multipartRequest("an archive, or one file of a folder upload (several parts)")
+	imp.Responses = jsonResponse(api, reflect.TypeFor[backup.SkillsResult]())
 	huma.Register(api, imp, func(ctx context.Context, _ *struct{}) (*huma.StreamResponse, error) {
 		return server.Stream(func(w http.ResponseWriter, r *http.Request) {
 			res, err := importSkills(w, r, src)
