@@ -33,6 +33,14 @@ type BackupSource struct {
 // around an uploaded file.
 const multipartSlack = 1 << 20
 
+// Upload time limits: huma sets no read deadline on bodies it does not
+// read, so these routes set their own (a 100 MiB skills upload at 200 KB/s
+// still fits).
+const (
+	configUploadTimeout = 2 * time.Minute
+	skillsUploadTimeout = 10 * time.Minute
+)
+
 // RegisterBackup mounts /config/export, /config/import,
 // /config/skills/export and /config/skills/import.
 func RegisterBackup(api huma.API, src BackupSource) {
@@ -114,6 +122,7 @@ func startDownload(h http.Header, filename string) {
 
 // importConfig restores the first file part of the request.
 func importConfig(w http.ResponseWriter, r *http.Request, src BackupSource) (*backup.ConfigImport, error) {
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(configUploadTimeout))
 	r.Body = http.MaxBytesReader(w, r.Body, backup.MaxConfigArchiveBytes+multipartSlack)
 	mr, err := r.MultipartReader()
 	if err != nil {
@@ -183,6 +192,7 @@ func registerSkillsBackup(api huma.API, src BackupSource) {
 
 // importSkills stages every file part and commits them together.
 func importSkills(w http.ResponseWriter, r *http.Request, src BackupSource) (*backup.SkillsResult, error) {
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(skillsUploadTimeout))
 	r.Body = http.MaxBytesReader(w, r.Body, server.MaxBodyBytes)
 	mr, err := r.MultipartReader()
 	if err != nil {
