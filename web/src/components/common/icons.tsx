@@ -18,3 +18,11 @@ export function FileIcon() {
     </svg>
   );
 }
+
+export function FolderIcon() {
+  return (
+    <svg {...base}>
+      <path d="M3 6a2 2 0 0 1 2-2h4l2 2h8a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2z" />
+    </svg>
+  );
+}

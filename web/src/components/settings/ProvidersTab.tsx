@@ -24,6 +24,9 @@ export function ProvidersTab() {
   const q = filter.value.trim().toLowerCase();
   const list = (providers.data.value?.providers ?? []).filter((p) => !q || p.provider.toLowerCase().includes(q));
   const stored = presence.data.value?.providers ?? {};
+  // Providers that can be used right now come first.
+  const usable = (p: ProviderInfo) => !!stored[p.provider]?.configured || p.models.some((m) => m.hasAuth);
+  list.sort((a, b) => Number(usable(b)) - Number(usable(a)));
   return (
     <div class="settings-section">
       <p class="muted">

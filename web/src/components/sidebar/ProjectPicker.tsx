@@ -3,6 +3,7 @@ import { useEffect } from "preact/hooks";
 import { useApp } from "../../app/context";
 import type { BrowseResult } from "../../api/types";
 import { Modal } from "../common/Modal";
+import { FolderIcon } from "../common/icons";
 
 /**
  * ProjectPicker creates a project: a name and a folder picked by browsing the
@@ -129,7 +130,7 @@ export function ProjectPicker({ onClose }: { onClose: () => void }) {
               {cur?.entries.map((e) => (
                 <li key={e.path}>
                   <button type="button" class="folder" onClick={() => browse(e.path)}>
-                    <span aria-hidden="true">📁</span> {e.name}
+                    <FolderIcon /> {e.name}
                     {e.isGitRepo && <span class="pill">git</span>}
                   </button>
                 </li>
