@@ -99,6 +99,7 @@ func New(cfg *config.Config, log *slog.Logger) (*App, error) {
 	}
 	a.registerSandbox()
 	a.registerResources()
+	a.registerWorkspace()
 	a.registerPiConfig() // models, providers, settings, provider keys, backups (config_pi.go)
 	return a, nil
 }
