@@ -192,7 +192,8 @@ check_agent() {
 	start_fakellm
 	out=$("$PROBE" prompt -url "$URL" -token "$API_KEY" -project-path /workspace/smoke -text "smoke test") ||
 		smoke_die "$mode: prompt did not reach agent_end: $out"
-	printf '%s\n' "$out" | sed 's/^/    /' >&2
+	# The read tool's output in default mode is the (throw-away) JWT secret: not for logs.
+	printf '%s\n' "$out" | sed -e 's/^\(TOOL read false:\).*/\1 <content hidden>/' -e 's/^/    /' >&2
 	expect "$mode: agent_end" grep -q '^AGENT_END$' <<<"$out"
 	expect "$mode: write tool" grep -q '^TOOL write false: Successfully wrote' <<<"$out"
 	expect "$mode: bash runs as $uid" grep -q "^TOOL bash false: uid=$uid " <<<"$out"
@@ -255,6 +256,7 @@ start readonly --user 1000:1000 --read-only --tmpfs /tmp \
 	-v "$R/ws:/workspace" -v "$R/agent:/home/pi/.pi/agent" -v "$R/data:/home/pi/.pi-forge"
 check_http readonly
 check_agent readonly "$R" 1000
+check_terminal readonly 1000
 
 echo
 echo "container smoke test passed"

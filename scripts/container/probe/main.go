@@ -97,11 +97,13 @@ func (c *client) do(ctx context.Context, method, path string, body, out any) (in
 
 // project returns the id of the project at path, registering it if needed.
 func (c *client) project(ctx context.Context, path string) (string, error) {
-	var list []struct{ ID, Path string }
+	var list struct {
+		Projects []struct{ ID, Path string }
+	}
 	if _, err := c.do(ctx, http.MethodGet, "/api/v1/projects", nil, &list); err != nil {
 		return "", err
 	}
-	for _, p := range list {
+	for _, p := range list.Projects {
 		if p.Path == path {
 			return p.ID, nil
 		}
