@@ -16,10 +16,23 @@ const SessionSearchEngine = "go"
 
 // SessionSearch is GET /search/sessions.
 type SessionSearch struct {
-	Engine    string                   `json:"engine"`
-	Truncated bool                     `json:"truncated"`
-	Results   []session.SessionMatches `json:"results"`
+	Engine    string             `json:"engine"`
+	Truncated bool               `json:"truncated"`
+	Results   []SessionSearchHit `json:"results"`
 }
+
+// SessionSearchHit is one session's matches.
+type SessionSearchHit struct {
+	SessionID   string               `json:"sessionId"`
+	ProjectID   string               `json:"projectId"`
+	ProjectName string               `json:"projectName"`
+	SessionName string               `json:"sessionName,omitempty"`
+	ModifiedAt  string               `json:"modifiedAt"`
+	Matches     []SessionSearchMatch `json:"matches"`
+}
+
+// SessionSearchMatch is one match; offsets count UTF-16 units of Snippet.
+type SessionSearchMatch session.Match
 
 func registerSessionSearch(api huma.API, d Sessions) {
 	op := server.RateLimited(server.Op(http.MethodGet, "/search/sessions", "searchSessions", "Search the text of every session", "Sessions"), d.SearchLimit)
@@ -40,6 +53,15 @@ func registerSessionSearch(api huma.API, d Sessions) {
 		}
 		res := d.Store.Search(ctx, session.SearchOptions{Query: in.Q, Projects: targets,
 			SessionLimit: in.SessionLimit, MatchesPerSession: in.MatchesPerSession})
-		return &struct{ Body SessionSearch }{Body: SessionSearch{Engine: SessionSearchEngine, Truncated: res.Truncated, Results: res.Results}}, nil
+		out := SessionSearch{Engine: SessionSearchEngine, Truncated: res.Truncated, Results: make([]SessionSearchHit, len(res.Results))}
+		for i, r := range res.Results {
+			hit := SessionSearchHit{SessionID: r.SessionID, ProjectID: r.ProjectID, ProjectName: r.ProjectName,
+				SessionName: r.SessionName, ModifiedAt: r.ModifiedAt, Matches: make([]SessionSearchMatch, len(r.Matches))}
+			for j, m := range r.Matches {
+				hit.Matches[j] = SessionSearchMatch(m)
+			}
+			out.Results[i] = hit
+		}
+		return &struct{ Body SessionSearch }{Body: out}, nil
 	})
 }

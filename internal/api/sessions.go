@@ -31,6 +31,8 @@ type Sessions struct {
 	SearchLimit server.RateLimit
 	// Closing ends every stream when the server shuts down.
 	Closing <-chan struct{}
+	// Heartbeat is the idle stream's heartbeat period; 0 means 20 s.
+	Heartbeat time.Duration
 	// DecodePrompt turns a prompt request into the prompt; nil reads
 	// JSON {text, streamingBehavior}.
 	DecodePrompt PromptDecoder
@@ -105,6 +107,9 @@ type sessionID struct {
 func RegisterSessions(api huma.API, d Sessions) {
 	if d.DecodePrompt == nil {
 		d.DecodePrompt = DecodeJSONPrompt
+	}
+	if d.Heartbeat <= 0 {
+		d.Heartbeat = HeartbeatInterval
 	}
 	registerSessionLifecycle(api, d)
 	registerSessionReads(api, d)

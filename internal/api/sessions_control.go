@@ -21,8 +21,8 @@ const (
 	navigateTimeout = 10 * time.Minute
 )
 
-// Accepted is a 202 answer.
-type Accepted struct {
+// SteerAccepted is POST /steer's 202 answer.
+type SteerAccepted struct {
 	Accepted bool `json:"accepted"`
 }
 
@@ -68,13 +68,13 @@ func registerSessionControl(api huma.API, d Sessions) {
 				Text string `json:"text" minLength:"1"`
 				Mode string `json:"mode,omitempty" enum:"steer,followUp"`
 			}
-		}) (*struct{ Body Accepted }, error) {
+		}) (*struct{ Body SteerAccepted }, error) {
 			s, err := d.Registry.Get(in.ID)
 			if err != nil {
 				return nil, sessionError(err)
 			}
 			s.Steer(in.Body.Text, in.Body.Mode)
-			return &struct{ Body Accepted }{Body: Accepted{Accepted: true}}, nil
+			return &struct{ Body SteerAccepted }{Body: SteerAccepted{Accepted: true}}, nil
 		})
 	huma.Register(api, server.Status(sessionOp(http.MethodPost, "/sessions/{id}/abort", "abortSession", "Abort the run and wait until the agent is idle"), http.StatusNoContent),
 		func(ctx context.Context, in *sessionID) (*struct{}, error) {

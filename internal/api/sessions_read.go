@@ -3,8 +3,8 @@ package api
 import (
 	"context"
 	"errors"
-	"mime"
 	"net/http"
+	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -13,8 +13,8 @@ import (
 	"github.com/pi-forge/pi-forge/internal/session"
 )
 
-// Compaction is one item of GET /sessions/{id}/compactions.
-type Compaction struct {
+// SessionCompaction is one item of GET /sessions/{id}/compactions.
+type SessionCompaction struct {
 	ID                string   `json:"id"`
 	Timestamp         string   `json:"timestamp"`
 	Summary           string   `json:"summary"`
@@ -25,25 +25,46 @@ type Compaction struct {
 
 // CompactionList is GET /sessions/{id}/compactions.
 type CompactionList struct {
-	Compactions []Compaction `json:"compactions"`
+	Compactions []SessionCompaction `json:"compactions"`
 }
 
 // SessionContext is GET /sessions/{id}/context.
 type SessionContext struct {
-	Messages              Messages              `json:"messages"`
-	TotalInputTokens      int                   `json:"totalInputTokens"`
-	TotalOutputTokens     int                   `json:"totalOutputTokens"`
-	TotalCacheReadTokens  int                   `json:"totalCacheReadTokens"`
-	TotalCacheWriteTokens int                   `json:"totalCacheWriteTokens"`
-	TotalTokens           int                   `json:"totalTokens"`
-	TotalCost             float64               `json:"totalCost"`
-	Turns                 []registry.TurnUsage  `json:"turns"`
-	ContextUsage          registry.ContextUsage `json:"contextUsage"`
+	Messages              Messages            `json:"messages"`
+	TotalInputTokens      int                 `json:"totalInputTokens"`
+	TotalOutputTokens     int                 `json:"totalOutputTokens"`
+	TotalCacheReadTokens  int                 `json:"totalCacheReadTokens"`
+	TotalCacheWriteTokens int                 `json:"totalCacheWriteTokens"`
+	TotalTokens           int                 `json:"totalTokens"`
+	TotalCost             float64             `json:"totalCost"`
+	Turns                 []SessionTurnUsage  `json:"turns"`
+	ContextUsage          SessionContextUsage `json:"contextUsage"`
 }
+
+// SessionTurnUsage is one assistant response's usage; Index points into
+// messages.
+type SessionTurnUsage registry.TurnUsage
+
+// SessionContextUsage is how full the model's window is (tokens and percent
+// absent when unknown, after a compaction).
+type SessionContextUsage registry.ContextUsage
+
+// TurnDiffEntry is one file the last run wrote or edited.
+type TurnDiffEntry registry.TurnDiffEntry
+
+// SessionTree is GET /sessions/{id}/tree.
+type SessionTree struct {
+	LeafID    *string            `json:"leafId"`
+	BranchIDs []string           `json:"branchIds"`
+	Entries   []SessionTreeEntry `json:"entries"`
+}
+
+// SessionTreeEntry is one entry of the tree, depth first.
+type SessionTreeEntry session.TreeEntry
 
 // TurnDiff is GET /sessions/{id}/turn-diff.
 type TurnDiff struct {
-	Entries []registry.TurnDiffEntry `json:"entries"`
+	Entries []TurnDiffEntry `json:"entries"`
 }
 
 func registerSessionReads(api huma.API, d Sessions) {
@@ -62,9 +83,9 @@ func registerSessionReads(api huma.API, d Sessions) {
 				return nil, sessionError(err)
 			}
 			list := s.File().Compactions()
-			out := CompactionList{Compactions: make([]Compaction, len(list))}
+			out := CompactionList{Compactions: make([]SessionCompaction, len(list))}
 			for i, c := range list {
-				out.Compactions[i] = Compaction{ID: c.ID, Timestamp: c.Timestamp, Summary: c.Summary, TokensBefore: c.TokensBefore,
+				out.Compactions[i] = SessionCompaction{ID: c.ID, Timestamp: c.Timestamp, Summary: c.Summary, TokensBefore: c.TokensBefore,
 					InsertBeforeIndex: c.InsertBeforeIndex, ArchivedMessages: c.ArchivedMessages}
 			}
 			return &struct{ Body CompactionList }{Body: out}, nil
@@ -75,15 +96,25 @@ func registerSessionReads(api huma.API, d Sessions) {
 			if err != nil {
 				return nil, sessionError(err)
 			}
-			return &struct{ Body TurnDiff }{Body: TurnDiff{Entries: s.TurnDiff(ctx)}}, nil
+			entries := s.TurnDiff(ctx)
+			out := TurnDiff{Entries: make([]TurnDiffEntry, len(entries))}
+			for i, en := range entries {
+				out.Entries[i] = TurnDiffEntry(en)
+			}
+			return &struct{ Body TurnDiff }{Body: out}, nil
 		})
 	huma.Register(api, sessionOp(http.MethodGet, "/sessions/{id}/tree", "getSessionTree", "The session's entry tree (resumes a cold session)"),
-		func(ctx context.Context, in *sessionID) (*struct{ Body session.TreeView }, error) {
+		func(ctx context.Context, in *sessionID) (*struct{ Body SessionTree }, error) {
 			s, err := resume(ctx, d, in.ID)
 			if err != nil {
 				return nil, err
 			}
-			return &struct{ Body session.TreeView }{Body: s.File().TreeView()}, nil
+			v := s.File().TreeView()
+			out := SessionTree{LeafID: v.LeafID, BranchIDs: v.BranchIDs, Entries: make([]SessionTreeEntry, len(v.Entries))}
+			for i, en := range v.Entries {
+				out.Entries[i] = SessionTreeEntry(en)
+			}
+			return &struct{ Body SessionTree }{Body: out}, nil
 		})
 	huma.Register(api, sessionOp(http.MethodGet, "/sessions/{id}/context", "getSessionContext", "The context with token usage (resumes a cold session)"),
 		func(ctx context.Context, in *sessionID) (*struct{ Body SessionContext }, error) {
@@ -92,10 +123,14 @@ func registerSessionReads(api huma.API, d Sessions) {
 				return nil, err
 			}
 			c := s.Context()
-			return &struct{ Body SessionContext }{Body: SessionContext{Messages: c.Messages, TotalInputTokens: c.TotalInputTokens,
+			out := SessionContext{Messages: c.Messages, TotalInputTokens: c.TotalInputTokens,
 				TotalOutputTokens: c.TotalOutputTokens, TotalCacheReadTokens: c.TotalCacheReadTokens,
 				TotalCacheWriteTokens: c.TotalCacheWriteTokens, TotalTokens: c.TotalTokens, TotalCost: c.TotalCost,
-				Turns: c.Turns, ContextUsage: c.ContextUsage}}, nil
+				Turns: make([]SessionTurnUsage, len(c.Turns)), ContextUsage: SessionContextUsage(c.ContextUsage)}
+			for i, tu := range c.Turns {
+				out.Turns[i] = SessionTurnUsage(tu)
+			}
+			return &struct{ Body SessionContext }{Body: out}, nil
 		})
 	registerExport(api, d)
 }
@@ -143,6 +178,18 @@ func registerExport(api huma.API, d Sessions) {
 			return nil, server.NewError(http.StatusInternalServerError, "export_failed")
 		}
 		return &exportOutput{ContentType: ex.ContentType, Body: ex.Content,
-			ContentDisposition: mime.FormatMediaType("attachment", map[string]string{"filename": ex.Filename})}, nil
+			ContentDisposition: attachment(ex.Filename)}, nil
 	})
+}
+
+// attachment is a Content-Disposition with the file name quoted, as the
+// reference writes it.
+func attachment(name string) string {
+	name = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r == '"' || r == '\\' || r > 0x7e {
+			return '_'
+		}
+		return r
+	}, name)
+	return `attachment; filename="` + name + `"`
 }

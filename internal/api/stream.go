@@ -68,7 +68,7 @@ func registerStream(api huma.API, d Sessions) {
 			if !sw.flush() {
 				return
 			}
-			sw.run(r.Context(), sub, d.Closing)
+			sw.run(r.Context(), sub, d.Closing, d.Heartbeat)
 		}), nil
 	})
 }
@@ -152,8 +152,8 @@ func (sw *streamWriter) flush() bool {
 
 // run forwards live events until the client leaves, the subscription ends
 // (too slow, or the session was disposed) or the server shuts down.
-func (sw *streamWriter) run(ctx context.Context, sub *stream.Subscriber, closing <-chan struct{}) {
-	heartbeat := time.NewTicker(HeartbeatInterval)
+func (sw *streamWriter) run(ctx context.Context, sub *stream.Subscriber, closing <-chan struct{}, every time.Duration) {
+	heartbeat := time.NewTicker(every)
 	defer heartbeat.Stop()
 	events := sub.Events()
 	for {

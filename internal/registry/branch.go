@@ -44,10 +44,10 @@ func (s *Session) Navigate(ctx context.Context, entryID string, o NavigateOption
 		return NavigateResult{}, fmt.Errorf("%w: %s", ErrEntryNotFound, entryID)
 	}
 	var res NavigateResult
-	if s.agent.State().IsStreaming {
-		s.agent.Abort()
-		res.Aborted = true
-	}
+	s.mu.Lock()
+	res.Aborted = s.streaming
+	s.mu.Unlock()
+	s.agent.Abort() // also waits for a run that is just ending
 	var nav session.NavigateOptions
 	nav.Label = strings.TrimSpace(o.Label)
 	if o.Summarize && entryID != s.file.LeafID() {

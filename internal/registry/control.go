@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/pi-forge/pi-forge/internal/agent"
 	"github.com/pi-forge/pi-forge/internal/ai"
@@ -55,6 +56,7 @@ func (s *Session) Prompt(ctx context.Context, in PromptInput) (PromptResult, err
 	if s.isClosed() {
 		return PromptResult{}, ErrSessionNotFound
 	}
+	s.settle(ctx)
 	st := s.agent.State()
 	if st.IsStreaming && in.StreamingBehavior == "" {
 		return PromptResult{}, ErrBusy
@@ -80,6 +82,24 @@ func (s *Session) Prompt(ctx context.Context, in PromptInput) (PromptResult, err
 		s.agentError(err.Error())
 	}
 	return res, nil
+}
+
+// settleTimeout bounds the wait for a run that has already sent agent_end.
+const settleTimeout = 5 * time.Second
+
+// settle waits briefly for a run whose agent_end clients have already seen
+// (the loop finishes its bookkeeping just after it), so a prompt sent in
+// reaction to agent_end is not refused as busy.
+func (s *Session) settle(ctx context.Context) {
+	s.mu.Lock()
+	streaming := s.streaming
+	s.mu.Unlock()
+	if streaming {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, settleTimeout)
+	defer cancel()
+	_ = s.agent.WaitIdle(ctx)
 }
 
 // autoTitle names an untitled session after its first prompt and tells
@@ -188,6 +208,9 @@ func (s *Session) Compact(ctx context.Context, instructions string) (CompactResu
 	if err != nil {
 		return CompactResult{}, err
 	}
+	// Compact returns as the compaction's run ends; wait for its end so the
+	// next request finds the agent idle.
+	_ = s.agent.WaitIdle(ctx)
 	return CompactResult{Summary: res.Summary, TokensBefore: res.TokensBefore,
 		TokensAfter: estimateTokens(s.agent.Messages())}, nil
 }

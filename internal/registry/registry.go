@@ -255,9 +255,10 @@ func (r *Registry) checkTombstone(id string) error {
 func (r *Registry) Dispose(id string) bool {
 	r.mu.Lock()
 	s, ok := r.sessions[id]
-	delete(r.sessions, id)
-	r.tombstones[id] = r.opts.Now().Add(r.opts.Tombstone)
-	r.pruneTombstonesLocked()
+	if ok {
+		delete(r.sessions, id)
+		r.tombstoneLocked(id)
+	}
 	r.mu.Unlock()
 	if ok {
 		s.close()
@@ -265,13 +266,15 @@ func (r *Registry) Dispose(id string) bool {
 	return ok
 }
 
-func (r *Registry) pruneTombstonesLocked() {
+// tombstoneLocked refuses resumes of id for the tombstone time.
+func (r *Registry) tombstoneLocked(id string) {
 	now := r.opts.Now()
-	for id, until := range r.tombstones {
+	for other, until := range r.tombstones {
 		if now.After(until) {
-			delete(r.tombstones, id)
+			delete(r.tombstones, other)
 		}
 	}
+	r.tombstones[id] = now.Add(r.opts.Tombstone)
 }
 
 // Delete disposes session id if it is live and moves its file to the
@@ -290,6 +293,11 @@ func (r *Registry) Delete(id string) (wasLive bool, err error) {
 	wasLive = r.Dispose(id)
 	if !wasLive && !persisted {
 		return false, fmt.Errorf("%w: %s", ErrSessionNotFound, id)
+	}
+	if !wasLive {
+		r.mu.Lock()
+		r.tombstoneLocked(id) // no resume may reopen the file while it moves
+		r.mu.Unlock()
 	}
 	if persisted {
 		if _, err := r.opts.Store.Archive(loc, id); err != nil {
