@@ -126,10 +126,10 @@ func TestModelAndThinkingLevel(t *testing.T) {
 		t.Errorf("clamped level %v", level)
 	}
 	for body, code := range map[string]string{
-		`{"provider":"nope","modelId":"x"}`:        "unknown_provider",
-		`{"provider":"fake","modelId":"missing"}`:  "unknown_model",
-		`{"provider":"","modelId":"fake-model"}`:   "invalid_body",
-		`{"provider":"fake"}`:                      "invalid_body",
+		`{"provider":"nope","modelId":"x"}`:       "unknown_provider",
+		`{"provider":"fake","modelId":"missing"}`: "unknown_model",
+		`{"provider":"","modelId":"fake-model"}`:  "invalid_body",
+		`{"provider":"fake"}`:                     "invalid_body",
 	} {
 		r := e.Do("POST", base+"/model", body)
 		if r.StatusCode != http.StatusBadRequest || errorCode(t, r) != code {
