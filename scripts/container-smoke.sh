@@ -109,7 +109,7 @@ mkdir -p "$SMOKE_WORK/bin"
 cat >"$SMOKE_WORK/bin/script.json" <<'JSON'
 {"responses":[
  {"blocks":[{"type":"toolCall","id":"call_w","name":"write","arguments":{"path":"agent-note.txt","content":"written by the agent\n"}}]},
- {"blocks":[{"type":"toolCall","id":"call_b","name":"bash","arguments":{"command":"echo uid=$(id -u) home=$HOME; cat /home/pi/.pi-forge/jwt-secret >/dev/null 2>&1 && echo jwt=readable || echo jwt=denied; touch bash-made.txt"}}]},
+ {"blocks":[{"type":"toolCall","id":"call_b","name":"bash","arguments":{"command":"echo uid=$(id -u) home=$HOME; cat /home/pi/.pi-forge/jwt-secret >/dev/null 2>&1 && echo jwt=readable || echo jwt=denied; touch bash-made.txt; git init -q . && echo git=initialised"}}]},
  {"blocks":[{"type":"toolCall","id":"call_r","name":"read","arguments":{"path":"/home/pi/.pi-forge/jwt-secret"}}]},
  {"blocks":[{"type":"text","text":"smoke done"}]}
 ],"fallback":{"mode":"echo","delayMs":1}}
@@ -202,12 +202,19 @@ check_agent() {
 		owner=$(stat -c %u "$dir/ws/smoke/$f") || smoke_die "$mode: $f missing"
 		expect "$mode: $f owned by $uid (is $owner)" test "$owner" = "$uid"
 	done
+	# Editor saves and new folders through the files API, and git status in
+	# the repository the agent's shell created.
+	out=$("$PROBE" workspace -url "$URL" -token "$API_KEY" -project-path /workspace/smoke) || smoke_die "$mode: files API / git: $out"
+	for f in editor editor/saved.txt editor-dir; do
+		owner=$(stat -c %u "$dir/ws/smoke/$f") || smoke_die "$mode: $f missing"
+		expect "$mode: $f (files API) owned by $uid (is $owner)" test "$owner" = "$uid"
+	done
 	if [ "$mode" = sandbox ]; then
 		expect "sandbox: bash cannot read the JWT secret" grep -q 'jwt=denied' <<<"$out"
 		expect "sandbox: read tool refuses the JWT secret" grep -q '^TOOL read true: agent_tool_path_denied' <<<"$out"
 		expect "sandbox: HOME is the tool home" grep -q 'home=/home/pi-tools' <<<"$out"
 	fi
-	result "$mode: prompt reached agent_end; write/bash files owned by uid $uid"
+	result "$mode: prompt reached agent_end; files from write/bash/files API owned by uid $uid; git status ok"
 }
 
 check_terminal() {

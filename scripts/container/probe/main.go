@@ -5,6 +5,7 @@
 //
 //	probe prompt   -url URL -token T -project-path /workspace/p -text "..."
 //	probe terminal -url URL -token T -project-path /workspace/p
+//	probe workspace -url URL -token T -project-path /workspace/p
 package main
 
 import (
@@ -47,6 +48,8 @@ func main() {
 		err = prompt(ctx, c, *projectPath, *text)
 	case "terminal":
 		err = terminal(ctx, c, *projectPath)
+	case "workspace":
+		err = workspaceOps(ctx, c, *projectPath)
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
@@ -182,6 +185,35 @@ func resultText(v any) string {
 		}
 	}
 	return strings.ReplaceAll(strings.TrimSpace(b.String()), "\n", " | ")
+}
+
+// workspaceOps saves a file into a new folder and creates a folder through
+// the files API (the smoke script then checks their owners), and asks for
+// git status (the agent's bash ran `git init`): "WORKSPACE ok" and
+// "GIT <branch or output>".
+func workspaceOps(ctx context.Context, c *client, projectPath string) error {
+	pid, err := c.project(ctx, projectPath)
+	if err != nil {
+		return err
+	}
+	if _, err := c.do(ctx, http.MethodPut, "/api/v1/files/write", map[string]string{
+		"projectId": pid, "path": projectPath + "/editor/saved.txt", "content": "saved from the editor\n"}, nil); err != nil {
+		return err
+	}
+	if _, err := c.do(ctx, http.MethodPost, "/api/v1/files/mkdir", map[string]string{
+		"projectId": pid, "parentPath": projectPath, "name": "editor-dir"}, nil); err != nil {
+		return err
+	}
+	fmt.Println("WORKSPACE ok")
+	var status map[string]any
+	if _, err := c.do(ctx, http.MethodGet, "/api/v1/git/status?projectId="+url.QueryEscape(pid), nil, &status); err != nil {
+		return err
+	}
+	if ok, present := status["success"].(bool); present && !ok {
+		return fmt.Errorf("git status refused: %v", status)
+	}
+	fmt.Println("GIT ok")
+	return nil
 }
 
 var terminalMarker = regexp.MustCompile(`smoke-uid-(\d+)-echo`)
