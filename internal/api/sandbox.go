@@ -42,7 +42,7 @@ func RegisterSandbox(api huma.API, src SandboxSource) {
 			return sandboxBody(src), nil
 		})
 	put := server.Op(http.MethodPut, "/config/sandbox", "putSandboxSettings", "Set the tool environment", "Config")
-	put.MaxBodyBytes = 4 << 20 // 100 values of 16 KiB, JSON-escaped
+	put.MaxBodyBytes = 16 << 20 // 100 values of 16 KiB, even fully \u-escaped
 	huma.Register(api, put, func(ctx context.Context, in *struct{ Body SandboxSettingsInput }) (*struct{ Body SandboxSettingsBody }, error) {
 		env, err := toolEnvFrom(in.Body.ToolEnv)
 		if err == nil {
