@@ -117,7 +117,11 @@ export async function startStack({ password, log = console.log } = {}) {
         },
       }),
     );
-    writeFileSync(join(dirs.pi, "settings.json"), JSON.stringify({ defaultProvider: "fake", defaultModel: "fake-model", defaultThinkingLevel: "medium" }));
+    // A small kept window, so a manual compaction has something to fold even in a short session.
+    writeFileSync(
+      join(dirs.pi, "settings.json"),
+      JSON.stringify({ defaultProvider: "fake", defaultModel: "fake-model", defaultThinkingLevel: "medium", compaction: { keepRecentTokens: 100 } }),
+    );
 
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;

@@ -140,13 +140,29 @@ export const scenarios = [
     },
   },
   {
+    name: "compact",
+    async run(ctx) {
+      const page = ctx.state.page;
+      await ctx.fake.script([{ blocks: [{ type: "text", text: "## Goal\nRun commands and write long answers.\n\n## Progress\nDone." }], delayMs: 5 }]);
+      await send(page, "/compact");
+      const head = page.locator(".compaction-head", { hasText: /Compacted \d+ messages?/ });
+      await head.waitFor();
+      await head.click();
+      const archive = page.locator(".compaction-archive");
+      await archive.getByText("Run a command please").waitFor();
+      await page.locator(".compaction-summary", { hasText: "Run commands and write long answers." }).waitFor();
+      await page.getByRole("button", { name: "▴ Close the archive" }).click();
+      await archive.waitFor({ state: "detached" });
+    },
+  },
+  {
     name: "tree",
     async run(ctx) {
       const page = ctx.state.page;
       await page.getByRole("button", { name: "Tree" }).click();
       const tree = page.getByRole("dialog", { name: "Session tree" });
       await tree.locator(".tree-row").first().waitFor();
-      await tree.locator(".tree-row", { hasText: "Run a command please" }).click();
+      await tree.locator(".tree-row", { has: page.locator(".who-user"), hasText: "Run a command please" }).click();
       await tree.getByRole("button", { name: "Go here" }).click();
       const confirm = page.getByRole("dialog", { name: "Move to this point?" });
       await confirm.getByLabel("Label (shown as ★ in the tree)").fill("first-try");

@@ -106,3 +106,16 @@ describe("models.json checks", () => {
     expect(redactedKeys(ok)).toEqual(["x"]);
   });
 });
+
+describe("compaction", () => {
+  it("asks for the rewritten transcript after a compaction that finished, not after one that failed", () => {
+    const onCompacted = vi.fn();
+    const chat = createChatStore({ onCompacted });
+    chat.handle({ type: "compaction_start", reason: "manual" });
+    chat.handle({ type: "compaction_end", reason: "manual", aborted: true });
+    chat.handle({ type: "compaction_end", reason: "manual", errorMessage: "boom" });
+    expect(onCompacted).not.toHaveBeenCalled();
+    chat.handle({ type: "compaction_end", reason: "manual", result: { tokensBefore: 1000 } });
+    expect(onCompacted).toHaveBeenCalledOnce();
+  });
+});

@@ -5,7 +5,7 @@
 import { computed, effect, signal, untracked } from "@preact/signals";
 import { createApiClient, localTokenStore, type Api } from "../api/client";
 import type { ProviderInfo } from "../api/types";
-import { SessionStream, streamUrl } from "../sse/stream";
+import { SessionStream, streamUrl, type StreamEvent } from "../sse/stream";
 import { createAuthStore } from "../stores/auth";
 import { createChatStore } from "../stores/chat";
 import { createProjectsStore } from "../stores/projects";
@@ -33,6 +33,22 @@ export function createAppState() {
   const projects = createProjectsStore(api);
   const sessions = createSessionsStore(api);
   const chat = createChatStore({
+    // The stream says a compaction happened, not what the context became: fetch it.
+    onCompacted: () => {
+      const sid = ui.sessionId.value;
+      if (!sid) return;
+      const seen = chat.messages.peek().length;
+      api.messages(sid).then(
+        (r) => {
+          if (ui.sessionId.value !== sid) return;
+          // Messages that streamed in while the fetch was on its way stay.
+          const lastAt = r.messages[r.messages.length - 1]?.timestamp ?? 0;
+          const newer = chat.messages.peek().slice(seen).filter((m) => (m.timestamp ?? 0) > lastAt);
+          chat.replaceMessages([...r.messages, ...newer]);
+        },
+        () => undefined,
+      );
+    },
     onOther: (ev) => {
       if (ev.type === "session_renamed" && typeof ev.sessionId === "string") {
         sessions.patch(ev.sessionId, { name: String(ev.name ?? "") });
@@ -41,6 +57,8 @@ export function createAppState() {
       }
     },
   });
+  /** Listeners to the open session's events besides the chat (the workspace panes follow the agent's edits). */
+  const streamListeners = new Set<(ev: StreamEvent) => void>();
   /** The stream of the open session, for the connection badge. */
   const stream = signal<SessionStream | null>(null);
   /** Providers and their models (GET /config/providers), loaded when a picker first needs them. */
@@ -73,7 +91,10 @@ export function createAppState() {
     const s = new SessionStream({
       url: streamUrl(api.base, sessionId),
       getToken: () => api.token.get(),
-      onEvent: (ev) => chat.handle(ev),
+      onEvent: (ev) => {
+        chat.handle(ev);
+        for (const f of streamListeners) f(ev);
+      },
       onEnd: (end) => {
         if (end.status === 401) auth.unauthorized();
         else if (end.status === 404 || end.status === 410) {
@@ -144,5 +165,11 @@ export function createAppState() {
     return () => disposers.forEach((d) => d());
   }
 
-  return { api, auth, ui, projects, sessions, chat, stream, providers, loadProviders, configVersion, branching, start };
+  /** onStreamEvent subscribes to every event of the open session's stream; it returns the unsubscribe. */
+  function onStreamEvent(f: (ev: StreamEvent) => void): () => void {
+    streamListeners.add(f);
+    return () => void streamListeners.delete(f);
+  }
+
+  return { api, auth, ui, projects, sessions, chat, stream, providers, loadProviders, configVersion, branching, start, onStreamEvent };
 }

@@ -51,6 +51,8 @@ export interface ChatStoreOptions {
   now?: () => number;
   /** Events the chat does not own (todo_update, process_update, session_renamed, ...). */
   onOther?: (ev: StreamEvent) => void;
+  /** A compaction finished: the context (and so the transcript) was rewritten on the server. */
+  onCompacted?: () => void;
 }
 
 export type ChatStore = ReturnType<typeof createChatStore>;
@@ -271,6 +273,7 @@ export function createChatStore(opts: ChatStoreOptions = {}) {
             addNotice("compaction", before ? `Context compacted (was ${formatTokens(before)} tokens).` : "Context compacted.");
           }
         });
+        if (!ev.aborted && !ev.errorMessage) opts.onCompacted?.();
         return;
       case "auto_retry_start": {
         const secs = Math.round(Number(ev.delayMs ?? 0) / 1000);
