@@ -57,6 +57,11 @@ func registerStream(api huma.API, d Sessions) {
 		return server.Stream(func(w http.ResponseWriter, r *http.Request) {
 			sub, replay, first := s.Subscribe(last, reference)
 			defer sub.Close()
+			if first == nil && replay == nil && isDone(sub) {
+				// Disposed between the resume and the subscription.
+				server.WriteError(w, sessionError(registry.ErrTombstoned))
+				return
+			}
 			sw := newStreamWriter(w, reference)
 			sw.start()
 			if first != nil {
@@ -71,6 +76,15 @@ func registerStream(api huma.API, d Sessions) {
 			sw.run(r.Context(), sub, d.Closing, d.Heartbeat)
 		}), nil
 	})
+}
+
+func isDone(sub *stream.Subscriber) bool {
+	select {
+	case <-sub.Done():
+		return true
+	default:
+		return false
+	}
 }
 
 // streamWriter writes one client's frames. Frames queued while a write is

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"os"
+	"time"
 
 	"github.com/pi-forge/pi-forge/internal/ai"
 	"github.com/pi-forge/pi-forge/internal/ai/anthropic"
@@ -57,7 +58,13 @@ func (a *App) registerSessions() {
 		Closing:      a.Server.Closing(),
 		DecodePrompt: a.decodePrompt,
 	})
-	a.Server.OnShutdown(a.Sessions.Shutdown)
+	a.Server.OnShutdown(func(context.Context) {
+		// Its own budget: the server's may be spent waiting for requests,
+		// and aborted runs still have to write what they produced.
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		a.Sessions.Shutdown(ctx)
+	})
 }
 
 func (a *App) activeSessions() int {

@@ -54,7 +54,19 @@ func (s *Session) onAgentEvent(ev *agent.Event) {
 		ref, _ = ev.AppendJSON(nil, agent.FramingReference)
 	}
 	s.bc.Publish(data, ref, padded(ev.Type), nil)
+	if ev.ToolName == toolSubagent {
+		// A subagent adds child sessions: the sidebar should look again.
+		switch ev.Type {
+		case agent.EventToolExecutionStart:
+			s.listChanged("subagent_start", s.id)
+		case agent.EventToolExecutionEnd:
+			s.listChanged("subagent_end", s.id)
+		}
+	}
 }
+
+// toolSubagent is pi-subagents' tool, whose runs create child sessions.
+const toolSubagent = "subagent"
 
 // track keeps the session's own state in step with its agent: the file,
 // activity, the streaming flag clients see and the writes of this run.
