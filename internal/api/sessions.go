@@ -36,6 +36,9 @@ type Sessions struct {
 	// DecodePrompt turns a prompt request into the prompt; nil reads
 	// JSON {text, streamingBehavior}.
 	DecodePrompt PromptDecoder
+	// ExpandSteer rewrites a steering message before it is queued (@file
+	// references, say); nil queues it as sent.
+	ExpandSteer func(t PromptTarget, text string) string
 }
 
 // LiveSummary is one session as POST /sessions and GET /sessions/{id}

@@ -73,7 +73,11 @@ func registerSessionControl(api huma.API, d Sessions) {
 			if err != nil {
 				return nil, sessionError(err)
 			}
-			s.Steer(in.Body.Text, in.Body.Mode)
+			text := in.Body.Text
+			if d.ExpandSteer != nil {
+				text = d.ExpandSteer(PromptTarget{SessionID: s.ID(), ProjectID: s.ProjectID(), Cwd: s.Cwd(), Workspace: s.Workspace()}, text)
+			}
+			s.Steer(text, in.Body.Mode)
 			return &struct{ Body SteerAccepted }{Body: SteerAccepted{Accepted: true}}, nil
 		})
 	huma.Register(api, server.Status(sessionOp(http.MethodPost, "/sessions/{id}/abort", "abortSession", "Abort the run and wait until the agent is idle"), http.StatusNoContent),
