@@ -86,11 +86,14 @@ fi
 # shellcheck disable=SC2206
 build_args+=(${SMOKE_BUILD_ARGS:-})
 
-context=$ROOT
+# Build from a snapshot, so the warm rebuild sees the same files even when
+# the checkout changes meanwhile: the work tree (default) or HEAD.
+context=$SMOKE_WORK/src
+mkdir -p "$context"
 if [ "${SMOKE_SOURCE:-worktree}" = head ]; then
-	context=$SMOKE_WORK/src
-	mkdir -p "$context"
 	git -C "$ROOT" archive HEAD | tar -x -C "$context"
+else
+	(cd "$ROOT" && tar -cf - go.mod go.sum cmd internal web/embed.go web/dist docker) | tar -x -C "$context"
 fi
 build() { DOCKER_BUILDKIT=1 $DOCKER build -f "$context/docker/Dockerfile" "${build_args[@]}" -t "$IMAGE" "$context"; }
 t=$(now)
@@ -204,7 +207,8 @@ check_agent() {
 	done
 	# Editor saves and new folders through the files API, and git status in
 	# the repository the agent's shell created.
-	out=$("$PROBE" workspace -url "$URL" -token "$API_KEY" -project-path /workspace/smoke) || smoke_die "$mode: files API / git: $out"
+	local ws
+	ws=$("$PROBE" workspace -url "$URL" -token "$API_KEY" -project-path /workspace/smoke) || smoke_die "$mode: files API / git: $ws"
 	for f in editor editor/saved.txt editor-dir; do
 		owner=$(stat -c %u "$dir/ws/smoke/$f") || smoke_die "$mode: $f missing"
 		expect "$mode: $f (files API) owned by $uid (is $owner)" test "$owner" = "$uid"
