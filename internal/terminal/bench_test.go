@@ -5,15 +5,19 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/creack/pty"
 )
 
 // writeTextFile writes size bytes of 100-byte lines (lowercase letters and
@@ -102,26 +106,44 @@ func readUntil(b *testing.B, conn *websocket.Conn, marker []byte) (n int64, fram
 }
 
 // BenchmarkCatThroughput: `cat` of a 200 MB text file through PTY →
-// WebSocket → client. MB/s is file bytes per second (the terminal adds a
-// CR per line on the way).
+// WebSocket → client, next to the same cat on a bare PTY read in a loop
+// (the kernel's ceiling on this machine). MB/s counts file bytes (the
+// terminal adds a CR per line on the way).
 func BenchmarkCatThroughput(b *testing.B) {
 	const size = 200 << 20
 	h := newHarness(b, harnessOpts{})
 	file := filepath.Join(h.dirs["p1"], "big.txt")
 	writeTextFile(b, file, size)
-	conn := benchConn(b, h, "cat")
-	b.SetBytes(size)
-	b.ResetTimer()
-	var frames int
-	var out int64
-	for range b.N {
-		sendInput(b, conn, "cat big.txt; echo END-$((6*7))-MARK\n")
-		n, f := readUntil(b, conn, []byte("END-42-MARK"))
-		out += n
-		frames += f
-	}
-	b.StopTimer()
-	b.ReportMetric(float64(out)/float64(frames)/1024, "KiB/frame")
+	b.Run("bare-pty", func(b *testing.B) {
+		b.SetBytes(size)
+		for range b.N {
+			cmd := exec.Command("cat", file)
+			f, err := pty.Start(cmd)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := io.Copy(io.Discard, f); err != nil && !errors.Is(err, syscall.EIO) {
+				b.Fatal(err)
+			}
+			f.Close()
+			_ = cmd.Wait()
+		}
+	})
+	b.Run("websocket", func(b *testing.B) {
+		conn := benchConn(b, h, "cat")
+		b.SetBytes(size)
+		b.ResetTimer()
+		var frames int
+		var out int64
+		for range b.N {
+			sendInput(b, conn, "cat big.txt; echo END-$((6*7))-MARK\n")
+			n, f := readUntil(b, conn, []byte("END-42-MARK"))
+			out += n
+			frames += f
+		}
+		b.StopTimer()
+		b.ReportMetric(float64(out)/float64(frames)/1024, "KiB/frame")
+	})
 }
 
 // BenchmarkKeystrokeRoundTrip: one input frame with one key → the

@@ -108,9 +108,15 @@ func (c *client) enqueue(p []byte) bool {
 	if c.closeCode != 0 && !c.flush {
 		return false
 	}
+	wasEmpty := len(c.pending) == 0
 	c.pending = append(c.pending, p...)
 	c.bulk = len(p) >= bulkRead
-	notify(c.wake)
+	// A writer batching bulk output only needs waking once the batch is
+	// full or the burst is over; waking it for every 4 KiB read costs a
+	// context switch each.
+	if wasEmpty || !c.bulk || len(c.pending) >= minBatch {
+		notify(c.wake)
+	}
 	return len(c.pending) >= highWater
 }
 
