@@ -206,6 +206,39 @@ export const scenarios = [
     },
   },
   {
+    name: "composer",
+    async run(ctx) {
+      const page = ctx.state.page;
+      const box = page.locator("#composer-input");
+      await box.fill("");
+      await box.pressSequentially("Summarise @READ");
+      await page.locator("#mention-list li", { hasText: "README.md" }).waitFor();
+      await box.press("Enter");
+      await page.waitForFunction(() => document.querySelector("#composer-input")?.value === "Summarise @README.md ");
+      await page.locator(".ref-chip", { hasText: "@README.md" }).waitFor();
+      await page.locator(".attach-btn input[type=file]").setInputFiles({ name: "data.csv", mimeType: "text/csv", buffer: Buffer.from("col_a,col_b\n1,e2e-attached\n") });
+      await page.locator(".attachment", { hasText: "data.csv" }).waitFor();
+      await ctx.fake.script([], { mode: "echo", delayMs: 5 });
+      await page.getByRole("button", { name: "Send", exact: true }).click();
+      // The server inlined the attachment and the referenced file into the prompt.
+      await page.locator("article.msg-user", { hasText: "e2e-attached" }).waitFor();
+      await page.locator("article.msg-user", { hasText: "A project for the browser tests." }).waitFor();
+      await page.locator("article.streaming").waitFor({ state: "detached" });
+      // !cmd goes into the context, !!cmd stays out of it.
+      await box.fill("!echo e2e-bang");
+      await page.locator(".bang-tag", { hasText: "into context" }).waitFor();
+      await page.getByRole("button", { name: "Run", exact: true }).click();
+      await page.locator("article.msg-bash", { hasText: "e2e-bang" }).locator(".pill", { hasText: "in context" }).waitFor();
+      await box.fill("!!echo e2e-local");
+      await page.getByRole("button", { name: "Run", exact: true }).click();
+      await page.locator("article.msg-bash.local-only", { hasText: "e2e-local" }).waitFor();
+      await box.fill("/tr");
+      await page.locator("#slash-list li", { hasText: "/tree" }).waitFor();
+      await box.press("Escape");
+      await page.locator("#slash-list").waitFor({ state: "detached" });
+    },
+  },
+  {
     name: "theme",
     async run(ctx) {
       const page = ctx.state.page;

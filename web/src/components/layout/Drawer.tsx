@@ -1,5 +1,6 @@
 import { useEffect, useRef } from "preact/hooks";
 import { useApp } from "../../app/context";
+import { install, installOffer } from "../../pwa/register";
 import { ProjectSidebar } from "../sidebar/ProjectSidebar";
 
 const EDGE_PX = 24;
@@ -54,6 +55,11 @@ export function Drawer() {
           >
             Settings
           </button>
+          {installOffer.value && (
+            <button type="button" class="btn" onClick={() => void install()}>
+              Install app
+            </button>
+          )}
           {auth.authEnabled.value && (
             <button type="button" class="btn btn-ghost" onClick={() => auth.signOut()}>
               Sign out
