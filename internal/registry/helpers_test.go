@@ -51,7 +51,7 @@ func (c *clock) advance(d time.Duration) {
 // harness is a registry over temp dirs with one project and a fake LLM
 // (openai-completions over real HTTP) as provider "fake".
 type harness struct {
-	t        *testing.T
+	t        testing.TB
 	fake     *aitest.Server
 	store    *session.Store
 	projects *projects.Store
@@ -62,7 +62,7 @@ type harness struct {
 	launcher *proc.Launcher
 }
 
-func newHarness(t *testing.T, responses ...aitest.Response) *harness {
+func newHarness(t testing.TB, responses ...aitest.Response) *harness {
 	t.Helper()
 	root := t.TempDir()
 	h := &harness{t: t, fake: aitest.NewServer(t, aitest.Script{Responses: responses}),
@@ -108,7 +108,7 @@ func (h *harness) writeSettings(v map[string]any) {
 	writeJSON(h.t, filepath.Join(h.piDir, "settings.json"), v)
 }
 
-func writeJSON(t *testing.T, path string, v any) {
+func writeJSON(t testing.TB, path string, v any) {
 	t.Helper()
 	b, err := json.Marshal(v)
 	if err != nil {
