@@ -136,11 +136,12 @@ func registerSessionReads(api huma.API, d Sessions) {
 }
 
 // resume makes a cold session live for the RESUME routes; any failure to
-// load it is 404, as in the reference.
+// load it (a just-deleted session included; only the stream says 410) is
+// 404, as in the reference.
 func resume(ctx context.Context, d Sessions, id string) (*registry.Session, error) {
 	s, err := d.Registry.Resume(ctx, id)
 	if err != nil {
-		if errors.Is(err, registry.ErrTombstoned) || errors.Is(err, registry.ErrClosed) {
+		if errors.Is(err, registry.ErrClosed) {
 			return nil, sessionError(err)
 		}
 		return nil, server.NewError(http.StatusNotFound, "session_not_found")
