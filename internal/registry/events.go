@@ -2,6 +2,7 @@ package registry
 
 import (
 	"encoding/json"
+	"fmt"
 
 	"github.com/pi-forge/pi-forge/internal/agent"
 	"github.com/pi-forge/pi-forge/internal/ai"
@@ -172,6 +173,30 @@ func (s *Session) Subscribe(lastEventID string, reference bool) (sub *stream.Sub
 
 // Subscribers counts the session's stream subscribers.
 func (s *Session) Subscribers() int { return s.bc.Subscribers() }
+
+// Publish sends an event from another area (todo_update, process_update,
+// ask_user_question, ...) to the session's subscribers, numbered and
+// replayable like the agent's. v must marshal to a JSON object whose type
+// is on the allowlist; anything else is refused.
+func (s *Session) Publish(v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("registry: publish: %w", err)
+	}
+	if t := eventType(data); !allowed[t] || t == EventSnapshot {
+		return fmt.Errorf("registry: publish: event type %q is not streamed", t)
+	}
+	s.bc.Publish(data, nil, padded(eventType(data)), nil)
+	return nil
+}
+
+func eventType(data []byte) string {
+	var v struct {
+		Type string `json:"type"`
+	}
+	_ = json.Unmarshal(data, &v)
+	return v.Type
+}
 
 // publish sends a pi-forge event; apply runs under the stream lock so
 // snapshots see its effect exactly from this event on.

@@ -158,12 +158,6 @@ func subscribe(t *testing.T, s *Session) *events {
 	return &events{t: t, sub: sub}
 }
 
-func eventType(data []byte) string {
-	var v struct{ Type string }
-	_ = json.Unmarshal(data, &v)
-	return v.Type
-}
-
 // until returns the events up to and including the first of type typ.
 func (e *events) until(typ string) []map[string]any {
 	e.t.Helper()

@@ -349,3 +349,23 @@ func TestDeleteArchives(t *testing.T) {
 		t.Errorf("unwritten session: %v %v", live, err)
 	}
 }
+
+// TestPublish: other areas' events reach subscribers with ids; types off
+// the allowlist are refused.
+func TestPublish(t *testing.T) {
+	h := newHarness(t)
+	r := h.registry()
+	s, _ := r.Create(context.Background(), h.project.ID)
+	ev := subscribe(t, s)
+	if err := s.Publish(map[string]any{"type": "todo_update", "sessionId": s.ID(), "tasks": []any{}, "nextId": 1}); err != nil {
+		t.Fatal(err)
+	}
+	if got := ev.until("todo_update"); got[0]["nextId"] != float64(1) {
+		t.Errorf("event %v", got)
+	}
+	for _, bad := range []any{map[string]any{"type": "user_bash_result"}, map[string]any{"type": "snapshot"}, []int{1}} {
+		if err := s.Publish(bad); err == nil {
+			t.Errorf("published %v", bad)
+		}
+	}
+}
