@@ -60,12 +60,14 @@ func main() {
 		}
 	}
 	if *list > 0 {
-		cold, warm := listBench(*bin, filepath.Join(tmp, "list"), *list)
-		fmt.Printf("GET /sessions over %d files: cold %.1f ms, warm %.1f ms (median of 5)\n", *list, ms(cold), ms(warm))
+		cold, warm, cpu := listBench(*bin, filepath.Join(tmp, "list"), *list)
+		fmt.Printf("GET /sessions over %d files: cold %.1f ms, warm %.1f ms (median of 5; server CPU %.0f ms per warm request)\n",
+			*list, ms(cold), ms(warm), cpu*1000)
 	}
 	if *resume > 0 {
-		d, size := resumeBench(*bin, filepath.Join(tmp, "resume"), *resume)
-		fmt.Printf("resume of a %d-message session to the first snapshot: %.1f ms (snapshot %d bytes)\n", *resume, ms(d), size)
+		d, size, cpu := resumeBench(*bin, filepath.Join(tmp, "resume"), *resume)
+		fmt.Printf("resume of a %d-message session to the first snapshot: %.1f ms (server CPU %.0f ms; snapshot %d bytes)\n",
+			*resume, ms(d), cpu*1000, size)
 	}
 }
 
@@ -247,7 +249,7 @@ func streamBench(bin, home string, words, clients int, framing string) streamRes
 }
 
 // listBench writes n small session files and times GET /sessions.
-func listBench(bin, home string, n int) (cold, warm time.Duration) {
+func listBench(bin, home string, n int) (cold, warm time.Duration, cpuPerRequest float64) {
 	s := start(bin, home, "")
 	pid := s.project()
 	s.stop()
@@ -276,11 +278,13 @@ func listBench(bin, home string, n int) (cold, warm time.Duration) {
 	}
 	cold = get()
 	var times []time.Duration
+	_, cpu0 := procStats(s.cmd.Process.Pid)
 	for range 5 {
 		times = append(times, get())
 	}
+	_, cpu1 := procStats(s.cmd.Process.Pid)
 	slices.Sort(times)
-	return cold, times[2]
+	return cold, times[2], (cpu1 - cpu0) / 5
 }
 
 // sessionFile is a session of msgs messages (user and assistant in turn).
@@ -307,7 +311,7 @@ func sessionFile(id string, ts time.Time, msgs int) []byte {
 
 // resumeBench writes one session of msgs messages and times a cold
 // GET /stream until its snapshot frame has been read.
-func resumeBench(bin, home string, msgs int) (time.Duration, int) {
+func resumeBench(bin, home string, msgs int) (time.Duration, int, float64) {
 	s := start(bin, home, "")
 	pid := s.project()
 	s.stop()
@@ -317,6 +321,7 @@ func resumeBench(bin, home string, msgs int) (time.Duration, int) {
 	check(os.WriteFile(filepath.Join(dir, "2026-01-01T00-00-00-000Z_"+id+".jsonl"), sessionFile(id, time.Now().Add(-time.Hour), msgs), 0o600))
 	s = start(bin, home, "")
 	defer s.stop()
+	_, cpu0 := procStats(s.cmd.Process.Pid)
 	t0 := time.Now()
 	resp, err := http.Get(s.url + "/sessions/" + id + "/stream")
 	check(err)
@@ -328,7 +333,9 @@ func resumeBench(bin, home string, msgs int) (time.Duration, int) {
 		check(err)
 		size += len(line)
 		if bytes.HasPrefix(line, []byte(`data: {"type":"snapshot"`)) {
-			return time.Since(t0), size
+			d := time.Since(t0)
+			_, cpu1 := procStats(s.cmd.Process.Pid)
+			return d, size, cpu1 - cpu0
 		}
 	}
 }
