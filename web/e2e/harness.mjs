@@ -144,7 +144,7 @@ export async function startStack({ password, log = console.log } = {}) {
         const profile = mkdtempSync(join(tmp, "profile-"));
         const context = await chromium.launchPersistentContext(profile, { executablePath, args: LAUNCH_ARGS, viewport: { width: 1280, height: 800 }, ...options });
         contexts.push(context);
-        context.setDefaultTimeout(15_000);
+        context.setDefaultTimeout(30_000);
         const page = context.pages()[0] ?? (await context.newPage());
         page.on("pageerror", (e) => log("page error:", e.message));
         return { context, page };

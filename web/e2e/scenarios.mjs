@@ -239,6 +239,40 @@ export const scenarios = [
     },
   },
   {
+    name: "settings",
+    async run(ctx) {
+      const page = ctx.state.page;
+      await page.getByRole("button", { name: "Settings" }).click();
+      const settings = page.getByRole("dialog", { name: "Settings" });
+      // A key goes in and never comes back out.
+      await settings.getByLabel("Filter providers").fill("anthropic");
+      const card = settings.locator(".provider-card", { has: page.getByText("anthropic", { exact: true }) });
+      await card.getByRole("button", { name: "Add key" }).click();
+      await card.getByLabel("API key for anthropic").fill("sk-e2e-secret-value");
+      await card.getByRole("button", { name: "Save" }).click();
+      await card.getByRole("button", { name: "Replace key" }).waitFor();
+      await card.locator(".pill-ok").waitFor();
+      assert(!(await page.content()).includes("sk-e2e-secret-value"), "the key is not in the page");
+      // models.json: broken JSON is caught before it is sent.
+      await settings.getByRole("tab", { name: "Models" }).click();
+      const editor = settings.getByLabel("models.json");
+      await page.waitForFunction(() => (document.querySelector("#models-json")?.value ?? "").includes('"fake"'));
+      await editor.fill('{ "providers": { "x": ');
+      await settings.getByText("Not valid JSON").waitFor();
+      assert(await settings.getByRole("button", { name: "Save", exact: true }).isDisabled(), "invalid JSON cannot be saved");
+      await settings.getByRole("button", { name: "Revert" }).click();
+      // A tool switched off globally stays off.
+      await settings.getByRole("tab", { name: "Tools" }).click();
+      const grep = settings.locator(".toggle-card", { has: page.locator("strong", { hasText: /^grep$/ }) });
+      await grep.getByRole("switch").uncheck();
+      await grep.locator(".state-dot.off").waitFor();
+      await grep.getByRole("switch").check();
+      await grep.locator(".state-dot.on").waitFor();
+      await page.keyboard.press("Escape");
+      await settings.waitFor({ state: "detached" });
+    },
+  },
+  {
     name: "theme",
     async run(ctx) {
       const page = ctx.state.page;

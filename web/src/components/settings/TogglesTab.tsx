@@ -207,6 +207,9 @@ function ToggleList({ source }: { source: ToggleSource }) {
 function ToggleRow(p: { item: ToggleItem; source: ToggleSource; projectId: string; cascade: Overrides; change: (fn: () => Promise<unknown>) => Promise<void> }) {
   const { projects } = useApp();
   const it = p.item;
+  // The switch moves at once; the list reloads from the server when the change is saved.
+  const pendingGlobal = useSignal<boolean | null>(null);
+  const globalOn = pendingGlobal.value ?? it.globalEnabled;
   const all = projects.projects.value;
   const projectName = all.find((x) => x.id === p.projectId)?.name ?? "this project";
   const withOverride = all.filter((x) => overrideOf(p.cascade, x.id, it.name));
@@ -223,7 +226,17 @@ function ToggleRow(p: { item: ToggleItem; source: ToggleSource; projectId: strin
         ))}
         <span class="card-actions">
           <label class="switch" for={`${id}-g`}>
-            <input id={`${id}-g`} type="checkbox" role="switch" checked={it.globalEnabled} onChange={(e) => void p.change(() => p.source.setGlobal(it, e.currentTarget.checked, p.projectId))} />
+            <input
+              id={`${id}-g`}
+              type="checkbox"
+              role="switch"
+              checked={globalOn}
+              onChange={(e) => {
+                const on = e.currentTarget.checked;
+                pendingGlobal.value = on;
+                void p.change(() => p.source.setGlobal(it, on, p.projectId)).finally(() => (pendingGlobal.value = null));
+              }}
+            />
             Global
           </label>
           <TriState
