@@ -15,6 +15,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { repo, startStack } from "./harness.mjs";
 import { scenarios } from "./scenarios.mjs";
+import { workspaceScenarios } from "./workspace-scenarios.mjs";
 
 const PASSWORD = "e2e-password-1";
 const DEADLINE_MS = 170_000;
@@ -40,7 +41,7 @@ async function main() {
   if (ctx.shots) mkdirSync(ctx.shots, { recursive: true });
 
   const results = [];
-  for (const s of scenarios) {
+  for (const s of [...scenarios, ...workspaceScenarios]) {
     if (only && !only.has(s.name)) continue;
     const at = Date.now();
     try {

@@ -72,6 +72,25 @@ export function Composer({ sessionId }: { sessionId: string }) {
     });
   }, [sessionId, handoff]);
 
+  // "Add as @ context" in the file tree (the pi-forge:insert-mention event).
+  useEffect(() => {
+    function onMention(e: Event) {
+      const path = (e as CustomEvent<{ path?: string }>).detail?.path;
+      if (!path) return;
+      const ref = /[\s"]/.test(path) ? `@"${path.replace(/"/g, "")}"` : `@${path}`;
+      const cur = text.value;
+      text.value = `${cur}${cur && !/\s$/.test(cur) ? " " : ""}${ref} `;
+      requestAnimationFrame(() => {
+        const el = area.current;
+        if (!el) return;
+        el.focus();
+        el.setSelectionRange(el.value.length, el.value.length);
+      });
+    }
+    window.addEventListener("pi-forge:insert-mention", onMention);
+    return () => window.removeEventListener("pi-forge:insert-mention", onMention);
+  }, []);
+
   useEffect(() => {
     if (!streaming) api.context(sessionId).then((c) => (context.value = c), () => undefined);
   }, [sessionId, streaming]);

@@ -5,6 +5,7 @@ import { ChatView } from "../chat/ChatView";
 import { BottomPane } from "../panes/BottomPane";
 import { RightPane } from "../panes/RightPane";
 import { ProjectSidebar } from "../sidebar/ProjectSidebar";
+import { EditorSlot } from "../../workspace/EditorSlot";
 import { Lazy } from "../common/Lazy";
 import { Divider } from "./Divider";
 import { Drawer, useEdgeSwipe } from "./Drawer";
@@ -71,6 +72,7 @@ export function Workbench() {
             <section class="chat-col" aria-label="Chat">
               <ChatView />
             </section>
+            <EditorSlot />
             {!mobile && layout.rightOpen && (
               <>
                 <Divider

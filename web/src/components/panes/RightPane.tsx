@@ -1,5 +1,6 @@
 import { useApp } from "../../app/context";
 import type { RightTab } from "../../stores/ui";
+import { WorkspacePanel } from "../../workspace/WorkspacePanel";
 
 export const RIGHT_TABS: Array<{ id: RightTab; label: string }> = [
   { id: "files", label: "Files" },
@@ -10,8 +11,8 @@ export const RIGHT_TABS: Array<{ id: RightTab; label: string }> = [
 ];
 
 /**
- * RightPane holds the workspace tabs. Their panels arrive with the workspace
- * work; each tab renders a placeholder until then (the seam is PANELS below).
+ * RightPane holds the workspace tabs; each panel is a lazy chunk
+ * (workspace/WorkspacePanel).
  */
 export function RightPane({ width }: { width: number }) {
   const { ui } = useApp();
@@ -20,7 +21,7 @@ export function RightPane({ width }: { width: number }) {
     <aside class="right-pane" style={{ width: `${width}px` }} aria-label="Side panel">
       <Tabs tabs={RIGHT_TABS} active={tab} onPick={(id) => ui.setLayout({ rightTab: id })} label="Side panel" />
       <div class="pane-body" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
-        <p class="empty-note">{RIGHT_TABS.find((t) => t.id === tab)?.label} comes with the workspace tools.</p>
+        <WorkspacePanel tab={tab} fallback={<p class="empty-note">{RIGHT_TABS.find((t) => t.id === tab)?.label} is not available yet.</p>} />
       </div>
     </aside>
   );
