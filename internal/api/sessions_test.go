@@ -225,3 +225,26 @@ func TestDeleteTombstone(t *testing.T) {
 	}
 	e.Expect(http.StatusNotFound, "DELETE", "/api/v1/sessions/"+id, nil)
 }
+
+// TestSessionHostileInput: odd ids are unknown sessions, never errors or
+// file access; an oversized prompt is refused.
+func TestSessionHostileInput(t *testing.T) {
+	e := newSessEnv(t, aitest.Script{}, sessOptions{})
+	for _, id := range []string{"..", "..%2F..%2Fetc%2Fpasswd", "%00", "a%00b", strings.Repeat("x", 5000), "*"} {
+		for _, path := range []string{"/api/v1/sessions/" + id, "/api/v1/sessions/" + id + "/stream", "/api/v1/sessions/" + id + "/tree",
+			"/api/v1/sessions/" + id + "/export?format=jsonl"} {
+			r := e.Do("GET", path, nil)
+			if r.StatusCode != http.StatusNotFound {
+				t.Errorf("GET %s: %d %s", path, r.StatusCode, r.Body)
+			}
+		}
+	}
+	id := e.createSession()
+	huge := `{"text":"` + strings.Repeat("a", 21<<20) + `"}`
+	if r := e.Do("POST", "/api/v1/sessions/"+id+"/prompt", huge); r.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("huge prompt: %d %.200s", r.StatusCode, r.Body)
+	}
+	if len(e.Fake.Requests()) != 0 {
+		t.Error("the model was called")
+	}
+}
