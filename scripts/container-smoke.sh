@@ -246,6 +246,14 @@ check_agent default "$D" 1000
 check_terminal default 1000
 result "default: server RSS after a prompt $(server_rss) KiB"
 
+# ---------- plain `docker run` as root: the entrypoint drops to pi ----------
+G=$SMOKE_WORK/gosu
+prepare_mounts "$G" 1000 1000
+start gosu --cap-add SETUID --cap-add SETGID \
+	-v "$G/ws:/workspace" -v "$G/agent:/home/pi/.pi/agent" -v "$G/data:/home/pi/.pi-forge"
+expect "root start: the server runs as pi" test "$($DOCKER exec "$CONTAINER" ps -o user= -C pi-forge | head -1)" = pi
+result "root start without --user: the entrypoint dropped to pi"
+
 # ---------- sandbox mode (compose + docker-compose.sandbox.yml) ----------
 S=$SMOKE_WORK/sandbox
 prepare_mounts "$S" 1000 1000
