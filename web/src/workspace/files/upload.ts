@@ -1,5 +1,5 @@
 // Uploads: files picked or dropped (folders included) are hashed with
-// SHA-256 while they are read in chunks (hash-wasm works without a secure
+// SHA-256 while they are read in slices (hash-wasm works without a secure
 // context, unlike SubtleCrypto, and never holds a whole file in memory), then
 // sent as one multipart request per batch: fields first, as the server
 // requires, then the files.
@@ -17,16 +17,26 @@ export interface UploadItem {
 const BATCH_FILES = 200;
 const BATCH_BYTES = 1 << 30;
 
+/** sha256Hex hashes a file in 4 MiB slices, so a large upload never sits in memory whole. */
 export async function sha256Hex(file: Blob): Promise<string> {
   const h = await createSHA256();
   h.init();
-  const reader = file.stream().getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    h.update(value);
+  for (let at = 0; at < file.size; at += HASH_CHUNK) {
+    h.update(new Uint8Array(await readSlice(file.slice(at, at + HASH_CHUNK))));
   }
   return h.digest("hex");
+}
+
+const HASH_CHUNK = 4 << 20;
+
+function readSlice(b: Blob): Promise<ArrayBuffer> {
+  if (typeof b.arrayBuffer === "function") return b.arrayBuffer();
+  return new Promise((res, rej) => {
+    const r = new FileReader();
+    r.onload = () => res(r.result as ArrayBuffer);
+    r.onerror = () => rej(r.error);
+    r.readAsArrayBuffer(b);
+  });
 }
 
 /** fromFileList turns an <input type=file> selection into items (webkitRelativePath for folder pickers). */
