@@ -8,8 +8,8 @@
 //
 // The transcript is a session file written straight into the session dir
 // (user and assistant turns with Markdown, code, lists and tool calls). The
-// reply is one fake-LLM response of --words words, one word per delta, --delay
-// ms apart. Numbers depend on the machine; the idle baseline is printed too.
+// reply is one fake-LLM response of --words words in paragraphs, lists and
+// code blocks, one word per delta, --delay ms apart. Numbers depend on the machine; the idle baseline is printed too.
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -26,6 +26,19 @@ const log = (...a) => console.error(...a);
 
 const LOREM = "the agent reads the file and then edits the function so that the server closes its listener before it drains open connections".split(" ");
 const words = (n, seed) => Array.from({ length: n }, (_, i) => LOREM[(i * 7 + seed) % LOREM.length]).join(" ");
+
+/** reply is a Markdown answer of about n words: paragraphs of ~80 words, with a list and a code block now and then. */
+function reply(n) {
+  const parts = [];
+  let count = 0;
+  for (let i = 0; count < n; i++) {
+    const len = Math.min(80, n - count);
+    parts.push(i % 6 === 5 ? `- ${words(len / 2, i)}\n- ${words(len - len / 2, i + 1)}` : words(len, i) + ".");
+    if (i % 9 === 8) parts.push("```go\nif err := s.ln.Close(); err != nil {\n\treturn err\n}\n```");
+    count += len;
+  }
+  return parts.join("\n\n");
+}
 
 /** transcript builds n messages of realistic shape: prose, lists, code, tables, tool calls and results. */
 function transcript(n) {
@@ -113,7 +126,8 @@ async function main() {
     const res = await fetch(`${stack.base}/api/v1/projects`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name: "perf", path: join(stack.dirs.workspace, "demo") }) });
     const project = await res.json();
     const sessionId = seedSession(stack.dirs, project, transcript(MESSAGES));
-    const { context, page } = await stack.browser();
+    // No service worker: the first load must come from the network, as a new visitor's does.
+    const { context, page } = await stack.browser({ serviceWorkers: "block" });
     page.setDefaultTimeout(60_000);
     await page.addInitScript(([pid, sid]) => localStorage.setItem("pi-forge/active", JSON.stringify({ projectId: pid, sessionId: sid })), [project.id, sessionId]);
 
@@ -138,7 +152,7 @@ async function main() {
     await page.evaluate(SAMPLER);
     await page.waitForTimeout(2000); // a fixed idle window is the measurement itself
     const idle = await page.evaluate(STOP);
-    await stack.fake.script([{ blocks: [{ type: "text", text: words(WORDS, 3) }], delayMs: DELAY }]);
+    await stack.fake.script([{ blocks: [{ type: "text", text: reply(WORDS) }], delayMs: DELAY }]);
     await page.locator("#composer-input").fill("Write a long answer");
     const cdp = await context.newCDPSession(page);
     await cdp.send("Performance.enable");
