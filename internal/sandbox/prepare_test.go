@@ -151,3 +151,32 @@ func BenchmarkPrepareAlreadyHanded(b *testing.B) {
 		}
 	}
 }
+
+// The write hook never hands over the folders of the operator's contract:
+// a file directly in PI_CONFIG_DIR goes alone, one under skills/ takes the
+// chain from skills/ down.
+func TestToolWriteHookOutsideTheWorkspace(t *testing.T) {
+	requireRoot(t)
+	l := newLayout(t)
+	sb := New(l.options())
+	hook := sb.ToolWriteHook(l.project)
+	top := filepath.Join(l.piConfig, "notes.md")
+	skill := filepath.Join(l.piConfig, "skills", "new", "SKILL.md")
+	mustWrite(t, top, "n", 0o644)
+	mustWrite(t, skill, "s", 0o644)
+	for _, p := range []string{top, skill} {
+		if err := hook(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range []string{top, skill, filepath.Join(l.piConfig, "skills", "new"), filepath.Join(l.piConfig, "skills")} {
+		if uid, _, _ := owner(t, p); uid != toolUID {
+			t.Errorf("%s not handed over", p)
+		}
+	}
+	for _, p := range []string{l.piConfig, filepath.Dir(l.piConfig)} {
+		if uid, _, _ := owner(t, p); uid != 0 {
+			t.Errorf("%s was handed to the tool user", p)
+		}
+	}
+}

@@ -126,19 +126,29 @@ func (s *Sandbox) WorkspaceHandoff() workspace.Handoff {
 // ToolWriteHook is tools.Options.OnWrite for a tool set working in
 // projectRoot: nil when the sandbox is off. A written path inside the
 // project gets the parent chain from the project root; elsewhere in the
-// workspace the chain starts at the workspace; outside both (a skill under
-// PI_CONFIG_DIR) only the path itself is handed off.
+// workspace the chain starts at the workspace; under a folder the tool user
+// may own (AGENT_TOOL_HOME, PI_CONFIG_DIR/skills and the other ChownSubdirs)
+// it starts at that folder; anywhere else (a file directly in
+// PI_CONFIG_DIR) only the path itself is handed off, so the folders of the
+// operator's contract keep their owners.
 func (s *Sandbox) ToolWriteHook(projectRoot string) func(path string) error {
 	if !s.opts.Enabled {
 		return nil
 	}
 	return func(path string) error {
-		root := filepath.Dir(path)
+		root := ""
 		switch {
 		case projectRoot != "" && inside(path, projectRoot):
 			root = projectRoot
 		case s.opts.Workspace != "" && inside(path, s.opts.Workspace):
 			root = s.opts.Workspace
+		default:
+			for _, r := range s.allowedChownRoots()[1:] { // [0] is the workspace
+				if r != "" && inside(path, r) {
+					root = r
+					break
+				}
+			}
 		}
 		return s.Handoff(root, path)
 	}
