@@ -1,12 +1,15 @@
 package terminal
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -39,6 +42,24 @@ type harnessOpts struct {
 	toolEnv   map[string]string
 	shell     string
 	sandbox   *proc.Identity // tool identity; the project dirs are made world-enterable
+	warnings  bool           // the test expects warnings in the log
+}
+
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func newHarness(t testing.TB, o harnessOpts) *harness {
@@ -59,7 +80,9 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 	if o.shell == "" {
 		o.shell = "/bin/bash"
 	}
-	m, err := New(Options{Launcher: launcher, Shell: o.shell, IdleReap: o.idleReap, Keepalive: o.keepalive})
+	logs := &lockedBuffer{}
+	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	m, err := New(Options{Launcher: launcher, Shell: o.shell, IdleReap: o.idleReap, Keepalive: o.keepalive, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,6 +107,9 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 		h.srv.Close()
 		if n := m.Active(); n != 0 {
 			t.Errorf("%d terminals alive after shutdown", n)
+		}
+		if w := logs.String(); w != "" && !o.warnings {
+			t.Errorf("unexpected warnings:\n%s", w)
 		}
 	})
 	return h

@@ -272,7 +272,7 @@ func (s *session) finish(waitErr error) {
 	s.m.retire(s)
 	close(s.done)
 	var exit *exec.ExitError
-	if waitErr != nil && !errors.As(waitErr, &exit) {
+	if waitErr != nil && !errors.As(waitErr, &exit) && !errors.Is(waitErr, context.Canceled) {
 		s.m.log.Warn("terminal wait failed", "tabId", s.tabID, "error", waitErr)
 	}
 	s.m.log.Debug("terminal ended", "tabId", s.tabID, "projectId", s.projectID, "exit", s.cmd.ProcessState.String())

@@ -437,7 +437,7 @@ func TestShutdownEndsEveryTerminal(t *testing.T) {
 }
 
 func TestSpawnFailure(t *testing.T) {
-	h := newHarness(t, harnessOpts{shell: "/nonexistent/shell"})
+	h := newHarness(t, harnessOpts{shell: "/nonexistent/shell", warnings: true})
 	tm := h.dial("p1", "tab")
 	if ce := tm.CloseStatus(); ce.Code != CodeInternal || ce.Reason != ReasonSpawnFailed {
 		t.Fatalf("closed with %d %q", ce.Code, ce.Reason)
