@@ -109,11 +109,15 @@ function TerminalView({ projectId, tab, visible, ended, onRestart, onClose }: Vi
     ta?.setAttribute("spellcheck", "false");
     term.current = t;
     fit.current = f;
+    let opened = false;
 
     const s = new TermSocket({
       url: () => terminalUrl(location, projectId, tab.id, api.token.get()),
       onData: (d) => t.write(d),
       onState: (st) => {
+        // Every attach replays the PTY's recent output: start from a clean screen so a reattach does not show it twice.
+        if (st.kind === "open" && opened) t.reset();
+        if (st.kind === "open") opened = true;
         status.value = st;
         if (st.kind === "auth") auth.unauthorized();
       },

@@ -1,11 +1,13 @@
 import type { ComponentType } from "preact";
-import { useRef } from "preact/hooks";
+import { useEffect, useRef } from "preact/hooks";
 import { useApp } from "../app/context";
 import { Lazy } from "../components/common/Lazy";
 import type { RightTab } from "../stores/ui";
 import { useWorkspace } from "./store";
 
 // Each panel is its own lazy chunk, loaded the first time its tab opens.
+const BADGE_POLL_MS = 15_000;
+
 const LOADERS: Partial<Record<RightTab, () => Promise<ComponentType<object>>>> = {
   files: () => import("./files/FilesPanel").then((m) => m.FilesPanel),
   search: () => import("./SearchPanel").then((m) => m.SearchPanel),
@@ -21,6 +23,7 @@ export function WorkspacePanel({ tab, fallback }: { tab: RightTab; fallback: pre
   const { ui } = useApp();
   const ws = useWorkspace();
   const seen = useRef(new Set<RightTab>());
+  useGitBadge(tab !== "git");
   if (!ws.project.value) {
     return <p class="empty-note">{ui.projectId.value ? "Loading the project…" : "Open a project to see its files."}</p>;
   }
@@ -35,4 +38,34 @@ export function WorkspacePanel({ tab, fallback }: { tab: RightTab; fallback: pre
       {!LOADERS[tab] && fallback}
     </>
   );
+}
+
+/**
+ * useGitBadge keeps the Git tab's count of changed files current while the
+ * Git panel itself is not showing (it updates the count when it is): every
+ * 15 s while the page is visible and the agent idle, and after git-changing
+ * events.
+ */
+function useGitBadge(active: boolean): void {
+  const { chat } = useApp();
+  const ws = useWorkspace();
+  const projectId = ws.project.value?.id;
+  const version = ws.gitVersion.value;
+  useEffect(() => {
+    if (!active || !projectId) return;
+    let live = true;
+    const poll = () => {
+      if (document.visibilityState !== "visible" || chat.isStreaming.peek()) return;
+      ws.api.gitStatus(projectId).then(
+        (st) => live && (ws.gitChanges.value = st.isGitRepo ? st.files.length : null),
+        () => undefined,
+      );
+    };
+    poll();
+    const t = setInterval(poll, BADGE_POLL_MS);
+    return () => {
+      live = false;
+      clearInterval(t);
+    };
+  }, [active, projectId, version]);
 }

@@ -45,6 +45,8 @@ export function createWorkspaceStore(app: Pick<AppState, "api" | "ui" | "project
   const gitVersion = signal(0);
   /** Bumped at the end of every agent run (the last-turn diff is complete then). */
   const turnVersion = signal(0);
+  /** Changed files in the project's repository (the Git tab's badge); null outside a repository. */
+  const gitChanges = signal<number | null>(null);
   const changeListeners = new Set<(path: string) => void>();
   let nextId = 1;
   let revealSeq = 1;
@@ -164,6 +166,7 @@ export function createWorkspaceStore(app: Pick<AppState, "api" | "ui" | "project
     treeVersion,
     gitVersion,
     turnVersion,
+    gitChanges,
     absPath,
     relPath,
     openFile,

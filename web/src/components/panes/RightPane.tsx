@@ -1,6 +1,12 @@
 import { useApp } from "../../app/context";
 import type { RightTab } from "../../stores/ui";
+import { useWorkspace } from "../../workspace/store";
 import { WorkspacePanel } from "../../workspace/WorkspacePanel";
+
+/** withGitCount puts the number of changed files on the Git tab. */
+function withGitCount(tabs: typeof RIGHT_TABS, n: number | null) {
+  return n ? tabs.map((t) => (t.id === "git" ? { ...t, label: `Git (${n})` } : t)) : tabs;
+}
 
 export const RIGHT_TABS: Array<{ id: RightTab; label: string }> = [
   { id: "files", label: "Files" },
@@ -16,10 +22,11 @@ export const RIGHT_TABS: Array<{ id: RightTab; label: string }> = [
  */
 export function RightPane({ width }: { width: number }) {
   const { ui } = useApp();
+  const ws = useWorkspace();
   const tab = ui.layout.value.rightTab;
   return (
     <aside class="right-pane" style={{ width: `${width}px` }} aria-label="Side panel">
-      <Tabs tabs={RIGHT_TABS} active={tab} onPick={(id) => ui.setLayout({ rightTab: id })} label="Side panel" />
+      <Tabs tabs={withGitCount(RIGHT_TABS, ws.gitChanges.value)} active={tab} onPick={(id) => ui.setLayout({ rightTab: id })} label="Side panel" />
       <div class="pane-body" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         <WorkspacePanel tab={tab} fallback={<p class="empty-note">{RIGHT_TABS.find((t) => t.id === tab)?.label} is not available yet.</p>} />
       </div>

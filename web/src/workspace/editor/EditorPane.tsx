@@ -311,7 +311,16 @@ export function EditorPane() {
   const doc = active ? docs.current.get(active.id) : undefined;
   const s = save.value;
   return (
-    <div class="editor-pane">
+    <div
+      class="editor-pane"
+      onKeyDown={(e) => {
+        // Ctrl/Cmd+S anywhere in the pane (tab strip, status bar) saves rather than opening the browser's dialog.
+        if (!e.defaultPrevented && e.key.toLowerCase() === "s" && (e.ctrlKey || e.metaKey) && !e.altKey && active) {
+          e.preventDefault();
+          void saveTab(active.id);
+        }
+      }}
+    >
       <div class="editor-tabs" role="tablist" aria-label="Open files">
         <button type="button" class="icon-btn" title="Close all files" aria-label="Close all files" onClick={() => requestClose(tabs.map((t) => t.id))}>
           ×

@@ -31,7 +31,9 @@ export function GitPanel() {
 
   async function refresh(): Promise<void> {
     try {
-      status.value = await ws.api.gitStatus(projectId, wt);
+      const st = await ws.api.gitStatus(projectId, wt);
+      status.value = st;
+      if (!wt) ws.gitChanges.value = st.isGitRepo ? st.files.length : null;
       error.value = null;
     } catch (e) {
       error.value = (e as Error).message;
