@@ -319,6 +319,13 @@ export const scenarios = [
       await box.fill("Hi from the phone");
       await send.click();
       await page.getByText("Hello from a phone.").waitFor();
+      // The on-screen keyboard takes the lower half (Android resizes the page for it): the composer moves up.
+      await box.focus();
+      await page.setViewportSize({ width: 390, height: 460 });
+      await page.waitForFunction(() => {
+        const r = document.querySelector("#composer-input")?.getBoundingClientRect();
+        return !!r && r.bottom <= 460 && r.top >= 0;
+      });
     },
   },
   {
