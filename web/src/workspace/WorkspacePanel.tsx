@@ -31,7 +31,8 @@ export function WorkspacePanel({ tab, fallback }: { tab: RightTab; fallback: pre
   return (
     <>
       {[...seen.current].map((t) => (
-        <div key={t} class="ws-panel" hidden={t !== tab}>
+        // Keyed by project too: another project's panel starts afresh.
+        <div key={`${t}:${ws.project.value!.id}`} class="ws-panel" hidden={t !== tab}>
           <Lazy load={LOADERS[t]!} props={{}} fallback={<p class="ws-loading">Loading…</p>} />
         </div>
       ))}
