@@ -145,6 +145,9 @@ export const workspaceScenarios = [
       await entry.locator(".ws-diff .d-add", { hasText: "Added by the agent." }).waitFor();
       await page.getByRole("button", { name: "Split" }).first().click();
       await entry.locator(".ws-diff-split td.d-add", { hasText: "Added by the agent." }).waitFor();
+      // The context panel lists the run's messages, the edit among them.
+      await page.getByRole("tab", { name: "Context" }).click();
+      await page.locator(".context-panel .ctx-message", { hasText: "edit" }).first().waitFor();
     },
   },
   {

@@ -10,6 +10,7 @@ import { languageFor } from "../src/workspace/editor/languages";
 import { baseName, invalidName, visibleRows } from "../src/workspace/files/rows";
 import { upload, type UploadItem } from "../src/workspace/files/upload";
 import { layoutLanes } from "../src/workspace/lanes";
+import { estimate } from "../src/workspace/ContextPanel";
 import { groupMatches } from "../src/workspace/SearchPanel";
 import { createWorkspaceStore } from "../src/workspace/store";
 
@@ -255,5 +256,25 @@ describe("workspace store", () => {
     expect(store.tabs.value.map((t) => t.path)).toEqual(["/w/p/a.ts"]);
     expect(store.relPath("/w/p/x/y.ts")).toBe("x/y.ts");
     expect(store.absPath("./x.ts")).toBe("/w/p/x.ts");
+  });
+});
+
+describe("context estimate", () => {
+  it("splits a transcript by kind at about 3 characters a token", () => {
+    const parts = estimate([
+      { role: "user", content: "x".repeat(30), timestamp: 0 },
+      {
+        role: "assistant",
+        content: [
+          { type: "thinking", thinking: "y".repeat(9) },
+          { type: "text", text: "z".repeat(6) },
+          { type: "toolCall", id: "c", name: "read", arguments: { path: "a" } },
+        ],
+        timestamp: 0,
+      },
+      { role: "toolResult", toolCallId: "c", toolName: "read", content: [{ type: "text", text: "w".repeat(300) }], isError: false, timestamp: 0 },
+    ] as never);
+    expect(parts).toMatchObject({ user: 10, thinking: 3, assistant: 2, toolResults: 100, images: 0 });
+    expect(parts.toolCalls).toBeGreaterThan(0);
   });
 });

@@ -13,6 +13,7 @@ const LOADERS: Partial<Record<RightTab, () => Promise<ComponentType<object>>>> =
   search: () => import("./SearchPanel").then((m) => m.SearchPanel),
   changes: () => import("./TurnDiffPanel").then((m) => m.TurnDiffPanel),
   git: () => import("./git/GitPanel").then((m) => m.GitPanel),
+  context: () => import("./ContextPanel").then((m) => m.ContextPanel),
 };
 
 /**
