@@ -43,8 +43,9 @@ export function WorkspacePanel({ tab, fallback }: { tab: RightTab; fallback: pre
 }
 
 /**
- * useGitBadge keeps the Git tab's count of changed files current while the
- * Git panel itself is not showing (it updates the count when it is): every
+ * useGitBadge keeps the Git tab's count of changed files (and the file tree's
+ * colours) current while the Git panel itself is not showing (it updates them
+ * when it is): every
  * 15 s while the page is visible and the agent idle, and after git-changing
  * events.
  */
@@ -59,7 +60,7 @@ function useGitBadge(active: boolean): void {
     const poll = () => {
       if (document.visibilityState !== "visible" || chat.isStreaming.peek()) return;
       ws.api.gitStatus(projectId).then(
-        (st) => live && (ws.gitChanges.value = st.isGitRepo ? st.files.length : null),
+        (st) => live && ws.setGitStatus(st),
         () => undefined,
       );
     };

@@ -9,7 +9,7 @@ import { useApp } from "../app/context";
 import type { AppState } from "../app/state";
 import type { Project } from "../api/types";
 import type { StreamEvent } from "../sse/stream";
-import { workspaceApi } from "./api";
+import { workspaceApi, type GitStatus } from "./api";
 
 export interface EditorTab {
   /** Stable for the tab's life (the editor keeps its undo history under it). */
@@ -47,6 +47,8 @@ export function createWorkspaceStore(app: Pick<AppState, "api" | "ui" | "project
   const turnVersion = signal(0);
   /** Changed files in the project's repository (the Git tab's badge); null outside a repository. */
   const gitChanges = signal<number | null>(null);
+  /** The kind of change of each changed path (repo-relative), for the file tree's colours. */
+  const gitKinds = signal<ReadonlyMap<string, string>>(new Map());
   const changeListeners = new Set<(path: string) => void>();
   let nextId = 1;
   let revealSeq = 1;
@@ -167,6 +169,12 @@ export function createWorkspaceStore(app: Pick<AppState, "api" | "ui" | "project
     gitVersion,
     turnVersion,
     gitChanges,
+    gitKinds,
+    /** setGitStatus records the project's git status for the badge and the tree. */
+    setGitStatus(st: GitStatus): void {
+      gitChanges.value = st.isGitRepo ? st.files.length : null;
+      gitKinds.value = new Map(st.files.map((f) => [f.path, f.kind]));
+    },
     absPath,
     relPath,
     openFile,

@@ -38,6 +38,12 @@ export function FilesPanel() {
   const uploadTarget = useRef("");
   const treeEl = useRef<HTMLDivElement>(null);
   const rows = useComputed(() => visibleRows(tree.value, expanded.value));
+  // Folders holding changes, for a dot beside their name.
+  const changedDirs = useComputed(() => {
+    const dirs = new Set<string>();
+    for (const path of ws.gitKinds.value.keys()) for (let d = parentRel(path); d; d = parentRel(d)) dirs.add(d);
+    return dirs;
+  });
 
   const abs = (rel: string) => (rel ? `${root}/${rel}` : root);
 
@@ -369,7 +375,8 @@ export function FilesPanel() {
                   {dir ? (open ? "▾" : "▸") : ""}
                 </span>
                 <span class={`tree-icon ${dir ? "is-dir" : "is-file"}`} aria-hidden="true" />
-                <span class="tree-name">{row.node.name}</span>
+                <span class={`tree-name${gitClass(ws.gitKinds.value.get(row.rel))}`}>{row.node.name}</span>
+                {dir && changedDirs.value.has(row.rel) && <span class="tree-changed" title="Holds changed files" />}
                 {row.node.truncated && <span class="pill" title="Not listed: too deep, unreadable or a link loop">…</span>}
                 <button
                   type="button"
@@ -436,6 +443,11 @@ export function FilesPanel() {
     input.value = "";
     void uploadInto(uploadTarget.current, items);
   }
+}
+
+/** gitClass colours a file by its git status (the reference's tree had none). */
+function gitClass(kind: string | undefined): string {
+  return kind ? ` git-${kind}` : "";
 }
 
 function exists(root: TreeNode | null, rel: string): boolean {

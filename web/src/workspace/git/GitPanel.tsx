@@ -33,7 +33,7 @@ export function GitPanel() {
     try {
       const st = await ws.api.gitStatus(projectId, wt);
       status.value = st;
-      if (!wt) ws.gitChanges.value = st.isGitRepo ? st.files.length : null;
+      if (!wt) ws.setGitStatus(st);
       error.value = null;
     } catch (e) {
       error.value = (e as Error).message;
