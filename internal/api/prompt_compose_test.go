@@ -208,3 +208,31 @@ func TestPromptRouteRefusals(t *testing.T) {
 		}
 	}
 }
+
+// TestSteeringExpandsFileReferences: a steering message gets the same @file
+// expansion as a prompt before it reaches the model.
+func TestSteeringExpandsFileReferences(t *testing.T) {
+	slow := aitest.Text(strings.Repeat("word ", 200))
+	slow.DelayMS = 10
+	e, fake := forgeWithFakeLLM(t, aitest.Script{Responses: []aitest.Response{slow, aitest.Text("ok")}})
+	mkdirs(t, e.Workspace, "demo")
+	p := createProject(t, e, "Demo", filepath.Join(e.Workspace, "demo"))
+	writeText(t, filepath.Join(p.Path, "notes.md"), "steer target\n")
+	var created struct{ SessionID string }
+	e.Expect(http.StatusCreated, "POST", "/api/v1/sessions", map[string]string{"projectId": p.ID}).JSON(t, &created)
+	base := "/api/v1/sessions/" + created.SessionID
+	stream := e.Stream(base + "/stream")
+	defer stream.Close()
+	e.Expect(http.StatusAccepted, "POST", base+"/prompt", map[string]string{"text": "start"})
+	stream.Until(t, "message_update", 20*time.Second)
+	e.Expect(http.StatusAccepted, "POST", base+"/steer", map[string]string{"text": "also read @notes.md"})
+	stream.Until(t, "agent_end", 20*time.Second)
+	reqs := fake.Requests()
+	if len(reqs) != 2 {
+		t.Fatalf("%d LLM requests, want the reply and one after the steer", len(reqs))
+	}
+	text, _ := userMessage(t, reqs[1])
+	if !strings.Contains(text, "also read @notes.md") || !strings.Contains(text, "steer target") {
+		t.Fatalf("steering message not expanded: %q", text)
+	}
+}

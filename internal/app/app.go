@@ -17,6 +17,7 @@ import (
 	"github.com/pi-forge/pi-forge/internal/auth"
 	"github.com/pi-forge/pi-forge/internal/buildinfo"
 	"github.com/pi-forge/pi-forge/internal/config"
+	"github.com/pi-forge/pi-forge/internal/gitx"
 	"github.com/pi-forge/pi-forge/internal/logocache"
 	"github.com/pi-forge/pi-forge/internal/piconfig"
 	"github.com/pi-forge/pi-forge/internal/proc"
@@ -30,6 +31,7 @@ import (
 	"github.com/pi-forge/pi-forge/internal/session"
 	"github.com/pi-forge/pi-forge/internal/terminal"
 	"github.com/pi-forge/pi-forge/internal/theme"
+	"github.com/pi-forge/pi-forge/internal/workspace"
 	"github.com/pi-forge/pi-forge/web"
 )
 
@@ -62,6 +64,11 @@ type App struct {
 	Sessions     *registry.Registry // every live agent session (sessions.go)
 
 	Terminals *terminal.Manager // integrated terminal PTYs (terminal.go)
+
+	// Workspace does every project-file operation (with the sandbox's
+	// ownership handoff); Git runs git through the launcher.
+	Workspace *workspace.FS
+	Git       *gitx.Git
 }
 
 // New creates the data directories and builds every service.
@@ -73,6 +80,8 @@ func New(cfg *config.Config, log *slog.Logger) (*App, error) {
 	if err := a.setupSandbox(); err != nil {
 		return nil, err
 	}
+	a.Workspace = workspace.New(workspace.Options{Handoff: a.Sandbox.WorkspaceHandoff()})
+	a.Git = gitx.New(a.Launcher, gitx.Options{})
 	authSvc, err := auth.New(auth.OptionsFromConfig(cfg, log))
 	if err != nil {
 		return nil, err

@@ -86,14 +86,29 @@ func (a *App) decodePrompt(r *http.Request, t api.PromptTarget) (registry.Prompt
 		}
 		return registry.PromptInput{}, err
 	}
-	var cmds promptinput.Commands
-	if s, ok := t.Workspace.Data.(*resources.Session); ok && s != nil {
-		cmds = s
-	}
-	root, err := workspace.New(workspace.Options{}).Root(t.Cwd)
-	if err != nil {
-		root = nil // a vanished project: no @file expansion
-	}
-	content := promptinput.Compose(root, cmds, req)
+	content := promptinput.Compose(a.promptRoot(t), promptCommands(t), req)
 	return registry.PromptInput{Text: content[0].Text, Images: content[1:], StreamingBehavior: req.StreamingBehavior}, nil
+}
+
+// expandSteer applies the same commands and @file references to a
+// steering message as to a prompt.
+func (a *App) expandSteer(t api.PromptTarget, text string) string {
+	return promptinput.Compose(a.promptRoot(t), promptCommands(t), &promptinput.Request{Text: text})[0].Text
+}
+
+// promptRoot is the session's project for @file references; nil (no
+// expansion) when the project folder vanished.
+func (a *App) promptRoot(t api.PromptTarget) *workspace.Root {
+	root, err := a.Workspace.Root(t.Cwd)
+	if err != nil {
+		return nil
+	}
+	return root
+}
+
+func promptCommands(t api.PromptTarget) promptinput.Commands {
+	if s, ok := t.Workspace.Data.(*resources.Session); ok && s != nil {
+		return s
+	}
+	return nil
 }

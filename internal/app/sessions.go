@@ -11,7 +11,6 @@ import (
 	"github.com/pi-forge/pi-forge/internal/ai/openai"
 	"github.com/pi-forge/pi-forge/internal/api"
 	"github.com/pi-forge/pi-forge/internal/piconfig"
-	"github.com/pi-forge/pi-forge/internal/proc"
 	"github.com/pi-forge/pi-forge/internal/projects"
 	"github.com/pi-forge/pi-forge/internal/registry"
 	"github.com/pi-forge/pi-forge/internal/server"
@@ -48,7 +47,7 @@ func (a *App) registerSessions() {
 		Toolbox: resourceToolbox{app: a, tools: registry.BuiltinTools{Launcher: a.Launcher, Mutations: &tools.MutationQueue{},
 			Policy: a.Sandbox.Policy(), OnWrite: a.Sandbox.ToolWriteHook}},
 		Launcher: a.Launcher,
-		GitDiff:  a.gitHeadDiff,
+		GitDiff:  a.Git.HeadDiff,
 		Logger:   a.Log,
 	})
 	a.Projects.OnDelete(func(_ context.Context, p projects.Project) { a.Sessions.DisposeProject(p.ID) })
@@ -57,6 +56,7 @@ func (a *App) registerSessions() {
 		PromptLimit: server.RateLimit(cfg.RateLimitPrompt), SearchLimit: server.RateLimit(cfg.RateLimitSearch),
 		Closing:      a.Server.Closing(),
 		DecodePrompt: a.decodePrompt,
+		ExpandSteer:  a.expandSteer,
 	})
 	a.Server.OnShutdown(func(context.Context) {
 		// Its own budget: the server's may be spent waiting for requests,
@@ -72,20 +72,4 @@ func (a *App) activeSessions() int {
 		return 0
 	}
 	return a.Sessions.Count()
-}
-
-// gitHeadDiff is `git diff HEAD -- path` for the last-turn diff; "" when
-// dir is not a repository or has no commit.
-func (a *App) gitHeadDiff(ctx context.Context, dir, path string) (string, error) {
-	cmd, err := a.Launcher.Command(ctx, proc.Spec{Kind: proc.KindHelper, Path: "git", Dir: dir,
-		Args: []string{"diff", "--no-color", "--no-ext-diff", "HEAD", "--", path},
-		Env:  map[string]string{"GIT_TERMINAL_PROMPT": "0"}})
-	if err != nil {
-		return "", err
-	}
-	out, err := cmd.Output()
-	if err != nil {
-		return "", nil
-	}
-	return string(out), nil
 }

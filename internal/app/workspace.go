@@ -2,10 +2,8 @@ package app
 
 import (
 	"github.com/pi-forge/pi-forge/internal/api"
-	"github.com/pi-forge/pi-forge/internal/gitx"
 	"github.com/pi-forge/pi-forge/internal/search"
 	"github.com/pi-forge/pi-forge/internal/server"
-	"github.com/pi-forge/pi-forge/internal/workspace"
 )
 
 // registerWorkspace mounts the workspace panel's routes: files, content
@@ -14,8 +12,7 @@ import (
 // through the app's launcher.
 func (a *App) registerWorkspace() {
 	cfg, h := a.Config, a.Server.API()
-	ws := workspace.New(workspace.Options{Handoff: a.Sandbox.WorkspaceHandoff()})
-	git := gitx.New(a.Launcher, gitx.Options{})
+	ws, git := a.Workspace, a.Git
 	api.RegisterFiles(h, api.Files{Projects: a.Projects, Workspace: ws, UploadLimit: server.RateLimit(cfg.RateLimitUpload)})
 	api.RegisterFileSearch(h, api.FileSearch{Projects: a.Projects, Searcher: search.New(a.Launcher, search.Options{}),
 		Limit: server.RateLimit(cfg.RateLimitSearch)})
