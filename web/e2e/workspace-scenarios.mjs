@@ -5,7 +5,7 @@
 // terminal (then replayed after a reload). Each wait is for a selector or an
 // event, never a fixed sleep.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 function assert(cond, msg) {
@@ -79,6 +79,39 @@ export const workspaceScenarios = [
       assert(disk.includes("First line. Edited in the browser."), `saved to disk: ${JSON.stringify(disk)}`);
       // The git gutter marks the changed line.
       await page.locator(".editor-col .cm-git-modified, .editor-col .cm-git-added").first().waitFor();
+    },
+  },
+  {
+    name: "files",
+    async run(ctx) {
+      const page = ctx.state.ws;
+      const dir = ctx.state.wsDir;
+      const tree = page.getByRole("tree", { name: "Project files" });
+      // New file from the toolbar: named inline, created on disk, opened.
+      await page.getByRole("button", { name: "New file" }).click();
+      await page.getByRole("textbox", { name: "New file name" }).fill("made-in-browser.txt");
+      await page.keyboard.press("Enter");
+      await tree.getByRole("treeitem", { name: /made-in-browser\.txt/ }).waitFor();
+      await page.locator(".editor-tab", { hasText: "made-in-browser.txt" }).waitFor();
+      assert(readFileSync(join(dir, "made-in-browser.txt"), "utf8") === "", "the new file is on disk");
+      // Rename with F2.
+      await tree.getByRole("treeitem", { name: /made-in-browser\.txt/ }).focus();
+      await page.keyboard.press("F2");
+      await page.getByRole("textbox", { name: "New name for made-in-browser.txt" }).fill("renamed.txt");
+      await page.keyboard.press("Enter");
+      await tree.getByRole("treeitem", { name: /renamed\.txt/ }).waitFor();
+      await page.locator(".editor-tab", { hasText: "renamed.txt" }).waitFor();
+      // Pick two entries with Ctrl+click and delete them together.
+      writeFileSync(join(dir, "scratch.log"), "x\n");
+      await page.getByRole("button", { name: "Refresh" }).first().click();
+      await tree.getByRole("treeitem", { name: /scratch\.log/ }).click({ modifiers: ["Control"] });
+      await tree.getByRole("treeitem", { name: /renamed\.txt/ }).click({ modifiers: ["Control"] });
+      await page.getByRole("toolbar", { name: "Selected files" }).getByText("2 selected").waitFor();
+      await page.getByRole("toolbar", { name: "Selected files" }).getByRole("button", { name: "Delete" }).click();
+      await page.getByRole("dialog", { name: "Delete 2 items?" }).getByRole("button", { name: "Delete all" }).click();
+      await tree.getByRole("treeitem", { name: /scratch\.log/ }).waitFor({ state: "detached" });
+      assert(!existsSync(join(dir, "scratch.log")) && !existsSync(join(dir, "renamed.txt")), "both files are gone from disk");
+      await page.locator(".editor-tab", { hasText: "renamed.txt" }).waitFor({ state: "detached" });
     },
   },
   {

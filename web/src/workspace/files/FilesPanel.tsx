@@ -15,7 +15,7 @@ import "../workspace.css";
 const DRAG_TYPE = "application/x-pi-forge-path";
 
 type Editing = { kind: "file" | "folder"; parent: string } | { kind: "rename"; rel: string } | null;
-type Pending = { kind: "delete"; row: Row; recursive: boolean } | { kind: "overwrite"; parent: string; items: UploadItem[] } | null;
+type Pending = { kind: "delete"; row: Row; recursive: boolean } | { kind: "delete-many"; rels: string[] } | { kind: "overwrite"; parent: string; items: UploadItem[] } | null;
 
 /** FilesPanel is the project's file tree: open, create, rename, move by drag, delete, upload, download, @-reference. */
 export function FilesPanel() {
@@ -27,6 +27,8 @@ export function FilesPanel() {
   const error = useSignal<string | null>(null);
   const expanded = useSignal<Set<string>>(loadExpanded(project.id));
   const selected = useSignal<string | null>(null);
+  /** Rows picked with Ctrl/Cmd+click, for actions on several at once. */
+  const picked = useSignal<Set<string>>(new Set());
   const editing = useSignal<Editing>(null);
   const menu = useSignal<{ x: number; y: number; row: Row | null } | null>(null);
   const pending = useSignal<Pending>(null);
@@ -152,6 +154,26 @@ export function FilesPanel() {
     } finally {
       busy.value = false;
     }
+  }
+
+  async function deleteMany(rels: string[]): Promise<void> {
+    busy.value = true;
+    const failed: string[] = [];
+    // A picked folder takes what it holds along: nothing is deleted twice.
+    const top = rels.filter((r) => !rels.some((o) => o !== r && r.startsWith(o + "/")));
+    for (const rel of top) {
+      try {
+        await ws.api.remove(project.id, abs(rel), true);
+        ws.pathDeleted(abs(rel));
+      } catch (e) {
+        failed.push(`${rel}: ${(e as Error).message}`);
+      }
+    }
+    busy.value = false;
+    pending.value = null;
+    picked.value = new Set();
+    if (failed.length) ui.toast(`Delete failed for ${failed.join("; ")}`);
+    await changed();
   }
 
   async function uploadInto(parent: string, items: UploadItem[], overwrite = false): Promise<void> {
@@ -330,7 +352,29 @@ export function FilesPanel() {
           {error.value}
         </p>
       )}
-      <div class="file-tree" role="tree" aria-label="Project files" aria-busy={busy.value} ref={treeEl} onKeyDown={onTreeKey}>
+      {picked.value.size > 0 && (
+        <div class="ws-toolbar tree-picked" role="toolbar" aria-label="Selected files">
+          <span>{picked.value.size} selected</span>
+          <span class="ws-spacer" />
+          <button
+            type="button"
+            class="btn btn-small"
+            onClick={() => {
+              for (const rel of picked.value) ws.addContext(abs(rel), findNode(tree.value, rel)?.type === "directory");
+              picked.value = new Set();
+            }}
+          >
+            Add as @ context
+          </button>
+          <button type="button" class="btn btn-danger btn-small" onClick={() => (pending.value = { kind: "delete-many", rels: [...picked.value] })}>
+            Delete
+          </button>
+          <button type="button" class="btn btn-ghost btn-small" onClick={() => (picked.value = new Set())}>
+            Clear
+          </button>
+        </div>
+      )}
+      <div class="file-tree" role="tree" aria-label="Project files" aria-multiselectable="true" aria-busy={busy.value} ref={treeEl} onKeyDown={onTreeKey}>
         {edit && edit.kind !== "rename" && edit.parent === "" && (
           <InlineName depth={0} kind={edit.kind} onDone={(name) => ((editing.value = null), name && void createEntry(edit.kind, "", name))} />
         )}
@@ -350,13 +394,24 @@ export function FilesPanel() {
                 data-rel={row.rel}
                 aria-level={row.depth + 1}
                 aria-expanded={dir ? open : undefined}
-                aria-selected={selected.value === row.rel}
+                aria-selected={selected.value === row.rel || picked.value.has(row.rel)}
                 tabIndex={selected.value === row.rel || (!selected.value && row === list[0]) ? 0 : -1}
                 class={`tree-row${dropOn.value === row.rel ? " drop-target" : ""}`}
                 style={{ paddingLeft: `${8 + row.depth * 14}px` }}
                 draggable
                 title={row.rel}
-                onClick={() => activate(row)}
+                onClick={(e) => {
+                  if (e.ctrlKey || e.metaKey) {
+                    const next = new Set(picked.value);
+                    if (next.has(row.rel)) next.delete(row.rel);
+                    else next.add(row.rel);
+                    picked.value = next;
+                    selected.value = row.rel;
+                    return;
+                  }
+                  picked.value = new Set();
+                  activate(row);
+                }}
                 onFocus={() => (selected.value = row.rel)}
                 onContextMenu={(e) => {
                   e.preventDefault();
@@ -422,6 +477,29 @@ export function FilesPanel() {
           onCancel={() => (pending.value = null)}
         />
       )}
+      {p?.kind === "delete-many" && (
+        <ConfirmDialog
+          title={`Delete ${p.rels.length} items?`}
+          message={
+            <>
+              <p>These will be deleted, folders with everything in them. This cannot be undone.</p>
+              <ul class="pick-list">
+                {p.rels.slice(0, 12).map((r) => (
+                  <li key={r}>
+                    <code>{r}</code>
+                  </li>
+                ))}
+                {p.rels.length > 12 && <li>and {p.rels.length - 12} more</li>}
+              </ul>
+            </>
+          }
+          confirmLabel="Delete all"
+          danger
+          busy={busy.value}
+          onConfirm={() => void deleteMany(p.rels)}
+          onCancel={() => (pending.value = null)}
+        />
+      )}
       {p?.kind === "overwrite" && (
         <ConfirmDialog
           title="Replace existing files?"
@@ -451,15 +529,19 @@ function gitClass(kind: string | undefined): string {
 }
 
 function exists(root: TreeNode | null, rel: string): boolean {
+  return findNode(root, rel) !== null;
+}
+
+function findNode(root: TreeNode | null, rel: string): TreeNode | null {
   let nodes = root?.children;
   const parts = rel.split("/");
   for (let i = 0; i < parts.length; i++) {
     const n = nodes?.find((c) => c.name === parts[i]);
-    if (!n) return false;
-    if (i === parts.length - 1) return true;
+    if (!n) return null;
+    if (i === parts.length - 1) return n;
     nodes = n.children;
   }
-  return false;
+  return null;
 }
 
 const EXPANDED_KEY = "pi-forge/tree-expanded/";
