@@ -173,8 +173,9 @@ func (sw *streamWriter) run(ctx context.Context, sub *stream.Subscriber, closing
 	for {
 		select {
 		case ev := <-events:
+			sub.Taken(ev)
 			sw.add(ev)
-			sw.drain(events)
+			sw.drain(sub)
 		case <-heartbeat.C:
 			sw.buf = appendPad(sw.buf, "heartbeat")
 		case <-sub.Done():
@@ -191,10 +192,11 @@ func (sw *streamWriter) run(ctx context.Context, sub *stream.Subscriber, closing
 }
 
 // drain adds the events already queued, up to one batch.
-func (sw *streamWriter) drain(events <-chan *stream.Event) {
+func (sw *streamWriter) drain(sub *stream.Subscriber) {
 	for len(sw.buf) < maxBatch {
 		select {
-		case ev := <-events:
+		case ev := <-sub.Events():
+			sub.Taken(ev)
 			sw.add(ev)
 		default:
 			return

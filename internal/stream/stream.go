@@ -30,11 +30,12 @@ type Limits struct {
 	ReplayEvents int // events kept for replay
 	ReplayBytes  int // bytes of Data kept for replay
 	QueueEvents  int // events a subscriber may lag behind before it is dropped
+	QueueBytes   int // bytes of frames a subscriber may lag behind before it is dropped
 }
 
 // DefaultLimits keep a long reply's deltas (a 2,000-word answer is about
 // 3,000 small events) and let a subscriber lag a few seconds of a fast stream.
-var DefaultLimits = Limits{ReplayEvents: 20000, ReplayBytes: 32 << 20, QueueEvents: 8192}
+var DefaultLimits = Limits{ReplayEvents: 20000, ReplayBytes: 8 << 20, QueueEvents: 8192, QueueBytes: 8 << 20}
 
 // Broadcaster numbers events, keeps the replay log and delivers to
 // subscribers. Publish never blocks on a subscriber.
@@ -96,9 +97,7 @@ func (b *Broadcaster) Publish(data, reference []byte, pad bool, apply func()) *E
 	ev := &Event{Seq: b.seq, ID: b.id + ":" + strconv.FormatUint(b.seq, 10), Data: data, Reference: reference, Pad: pad}
 	b.append(ev)
 	for s := range b.subs {
-		select {
-		case s.ch <- ev:
-		default:
+		if !s.offer(ev, b.limits.QueueBytes) {
 			b.dropLocked(s, ErrTooSlow)
 		}
 	}
@@ -108,6 +107,12 @@ func (b *Broadcaster) Publish(data, reference []byte, pad bool, apply func()) *E
 func (b *Broadcaster) append(ev *Event) {
 	if b.limits.ReplayEvents <= 0 {
 		return
+	}
+	if ev.Reference != nil {
+		// Replays only go to compact subscribers: keep the log small.
+		c := *ev
+		c.Reference = nil
+		ev = &c
 	}
 	if b.n == len(b.log) {
 		b.evictOldest()

@@ -183,3 +183,35 @@ func strconvJoin(s []string) string {
 	}
 	return out
 }
+
+func TestSubscriberDroppedWhenQueuedBytesExceedBudget(t *testing.T) {
+	b := New(Limits{ReplayEvents: 100, ReplayBytes: 1 << 20, QueueEvents: 1000, QueueBytes: 10})
+	s, _, _ := b.Subscribe("", false, func() []byte { return nil })
+	b.Publish([]byte("12345"), nil, false, nil)
+	b.Publish([]byte("12345"), nil, false, nil)
+	ev := <-s.Events()
+	s.Taken(ev) // the writer has it: budget freed
+	b.Publish([]byte("12345"), nil, false, nil)
+	select {
+	case <-s.Done():
+		t.Fatalf("dropped while within budget: %v", s.Err())
+	default:
+	}
+	b.Publish([]byte("12345"), nil, false, nil) // 15 bytes queued > 10
+	<-s.Done()
+	if !errors.Is(s.Err(), ErrTooSlow) {
+		t.Fatalf("err = %v", s.Err())
+	}
+}
+
+func TestReplayLogKeepsNoReferenceCopies(t *testing.T) {
+	b := New(DefaultLimits)
+	ref, _, _ := b.Subscribe("", true, func() []byte { return nil })
+	ev := b.Publish([]byte("compact"), []byte("full partial message"), false, nil)
+	if got := <-ref.Events(); string(got.Reference) != "full partial message" {
+		t.Fatalf("reference subscriber got %q", got.Reference)
+	}
+	if b.log[b.start].Reference != nil || ev.Reference == nil {
+		t.Fatal("the replay log must not hold reference bytes")
+	}
+}
