@@ -112,6 +112,10 @@ export const workspaceScenarios = [
       await tree.getByRole("treeitem", { name: /scratch\.log/ }).waitFor({ state: "detached" });
       assert(!existsSync(join(dir, "scratch.log")) && !existsSync(join(dir, "renamed.txt")), "both files are gone from disk");
       await page.locator(".editor-tab", { hasText: "renamed.txt" }).waitFor({ state: "detached" });
+      // Upload through the picker: hashed in the page, checked by the server.
+      await page.locator(".files-panel input[type=file]:not([webkitdirectory])").setInputFiles({ name: "uploaded.bin", mimeType: "application/octet-stream", buffer: Buffer.from([0, 1, 2, 3, 250]) });
+      await tree.getByRole("treeitem", { name: /uploaded\.bin/ }).waitFor();
+      assert(readFileSync(join(dir, "uploaded.bin")).equals(Buffer.from([0, 1, 2, 3, 250])), "the upload landed byte for byte");
     },
   },
   {

@@ -341,7 +341,7 @@ export function FilesPanel() {
         </button>
       </div>
       <input ref={fileInput} type="file" multiple hidden onChange={(e) => onPicked(e.currentTarget)} />
-      <input ref={folderInput} type="file" multiple hidden {...{ webkitdirectory: "" }} onChange={(e) => onPicked(e.currentTarget)} />
+      <input ref={folderInput} type="file" multiple hidden {...{ webkitdirectory: true }} onChange={(e) => onPicked(e.currentTarget)} />
       {progress.value && (
         <p class="ws-progress" role="status">
           {progress.value.phase === "hashing" ? "Checking" : "Uploading"} {progress.value.done}/{progress.value.total}…
