@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -105,7 +106,7 @@ func registerConfigBackup(api huma.API, src BackupSource) {
 		return server.Stream(func(w http.ResponseWriter, r *http.Request) {
 			res, err := importConfig(w, r, src)
 			if err != nil {
-				writeUploadError(w, src.Log, "config import", err)
+				writeUploadError(w, r, "config import", err)
 				return
 			}
 			writeJSON(w, http.StatusOK, res)
@@ -182,7 +183,7 @@ func registerSkillsBackup(api huma.API, src BackupSource) {
 		return server.Stream(func(w http.ResponseWriter, r *http.Request) {
 			res, err := importSkills(w, r, src)
 			if err != nil {
-				writeUploadError(w, src.Log, "skills import", err)
+				writeUploadError(w, r, "skills import", err)
 				return
 			}
 			writeJSON(w, http.StatusOK, res)
@@ -280,7 +281,7 @@ func fileTooLarge() error {
 
 // writeUploadError answers a failed import: the upload's fault maps to
 // 4xx; anything else is logged and answered 500.
-func writeUploadError(w http.ResponseWriter, log *slog.Logger, what string, err error) {
+func writeUploadError(w http.ResponseWriter, r *http.Request, what string, err error) {
 	var apiErr *server.Error
 	var tooBig *http.MaxBytesError
 	switch {
@@ -292,9 +293,9 @@ func writeUploadError(w http.ResponseWriter, log *slog.Logger, what string, err 
 	case errors.Is(err, backup.ErrRead):
 		err = server.Errorf(http.StatusBadRequest, "invalid_multipart", "the upload could not be read")
 	default:
-		log.Error(what+" failed", "error", err)
+		err = fmt.Errorf("%s: %w", what, err)
 	}
-	server.WriteError(w, err)
+	server.Fail(w, r, err)
 }
 
 func tooLargeMessage(err error) string {

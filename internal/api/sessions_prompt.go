@@ -93,7 +93,7 @@ func registerPrompt(api huma.API, d Sessions) {
 		return server.Stream(func(w http.ResponseWriter, r *http.Request) {
 			p, err := d.DecodePrompt(r, PromptTarget{SessionID: s.ID(), ProjectID: s.ProjectID(), Cwd: s.Cwd(), Workspace: s.Workspace()})
 			if err != nil {
-				server.WriteError(w, err)
+				server.Fail(w, r, err)
 				return
 			}
 			if p.Text == "" && len(p.Images) == 0 {

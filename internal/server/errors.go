@@ -82,6 +82,19 @@ func WriteError(w http.ResponseWriter, err error) {
 	_, _ = w.Write(b)
 }
 
+// Fail is WriteError for raw handlers: an error that is not an API error
+// is answered 500 internal_error and its cause goes into the request's
+// access log line, never to the client.
+func Fail(w http.ResponseWriter, r *http.Request, err error) {
+	var e *Error
+	if !errors.As(err, &e) {
+		if ri := infoFrom(r.Context()); ri != nil {
+			ri.err = err
+		}
+	}
+	WriteError(w, err)
+}
+
 // codeForStatus names huma's own errors (validation, body too large, ...).
 func codeForStatus(status int) string {
 	switch status {
