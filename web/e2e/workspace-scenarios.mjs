@@ -188,6 +188,36 @@ export const workspaceScenarios = [
     },
   },
   {
+    name: "dirty-reload",
+    async run(ctx) {
+      const page = ctx.state.ws;
+      // Unsaved edits in the editor, then the agent edits the same file: the tab asks.
+      await page.locator(".editor-tab", { hasText: "README.md" }).getByRole("tab").click();
+      const editor = page.locator(".editor-col .cm-content");
+      await editor.getByText("Added by the agent.").click();
+      await page.keyboard.press("End");
+      await page.keyboard.type(" My unsaved words.");
+      await page.locator(".editor-tab .tab-dirty").waitFor();
+      await ctx.fake.script([
+        {
+          blocks: [{ type: "toolCall", id: "call_e2e_edit2", name: "edit", arguments: { path: "README.md", edits: [{ oldText: "First line.", newText: "First line (agent, again)." }] } }],
+          delayMs: 10,
+        },
+        { blocks: [{ type: "text", text: "Edited once more." }], delayMs: 10 },
+      ]);
+      await page.locator("#composer-input").fill("Edit the readme again");
+      await page.getByRole("button", { name: "Send", exact: true }).click();
+      await page.getByText("Edited once more.").waitFor();
+      const banner = page.getByRole("alert").filter({ hasText: "changed on disk" });
+      await banner.waitFor();
+      assert(await editor.getByText("My unsaved words.").isVisible(), "unsaved words are kept until the user chooses");
+      await banner.getByRole("button", { name: "Reload" }).click();
+      await editor.getByText("First line (agent, again).").waitFor();
+      await banner.waitFor({ state: "detached" });
+      await page.locator(".editor-tab .tab-dirty").waitFor({ state: "detached" });
+    },
+  },
+  {
     name: "terminal",
     async run(ctx) {
       const page = ctx.state.ws;

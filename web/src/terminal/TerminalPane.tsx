@@ -172,7 +172,8 @@ function TerminalView({ projectId, tab, visible, ended, onRestart, onClose }: Vi
   const st = status.value;
   return (
     <div class="term-view" hidden={!visible} role="tabpanel" aria-label={tab.title}>
-      <div ref={host} class="term-host" />
+      {/* Keys typed into the shell are the shell's: the app's shortcuts (Ctrl+B, Ctrl+J) must not fire too. Ctrl+` still toggles the pane. */}
+      <div ref={host} class="term-host" onKeyDown={(e) => e.key !== "`" && e.stopPropagation()} />
       {st.kind !== "open" && st.kind !== "connecting" && (
         <div class={`term-notice term-${st.kind}`} role="status">
           {st.kind === "reconnecting" && (
