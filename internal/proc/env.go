@@ -84,6 +84,8 @@ func (l *Launcher) environment(spec Spec, marker string) ([]string, error) {
 		for _, name := range l.cfg.HelperSecrets {
 			delete(env, name)
 		}
+	case KindMCP:
+		env = l.allowlisted(server)
 	default:
 		return nil, fmt.Errorf("proc: unknown kind %v", spec.Kind)
 	}
@@ -125,6 +127,24 @@ func (l *Launcher) scrubbed(server envMap) envMap {
 		}
 	}
 	l.mergeToolEnv(env)
+	l.applyIdentity(env)
+	return env
+}
+
+// allowlisted is the allowlist alone (MCP servers): allowed names, LC_*,
+// then the sandbox identity's HOME/USER/LOGNAME.
+func (l *Launcher) allowlisted(server envMap) envMap {
+	env := envMap{}
+	for k, v := range server {
+		if allowedEnv[k] || strings.HasPrefix(k, "LC_") {
+			env[k] = v
+		}
+	}
+	l.applyIdentity(env)
+	return env
+}
+
+func (l *Launcher) applyIdentity(env envMap) {
 	if id := l.cfg.Sandbox; id != nil {
 		user := id.User
 		if user == "" {
@@ -134,7 +154,6 @@ func (l *Launcher) scrubbed(server envMap) envMap {
 		env["USER"] = user
 		env["LOGNAME"] = user
 	}
-	return env
 }
 
 func (l *Launcher) mergeToolEnv(env envMap) {

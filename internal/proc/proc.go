@@ -33,6 +33,11 @@ const (
 	// the server environment minus pi-forge's own secrets and never the
 	// sandbox identity.
 	KindHelper
+	// KindMCP is a stdio MCP server. It gets the allowlist environment
+	// only (no passthrough names, no sandbox toolEnv: its own env comes
+	// from its config through Spec.Env) and, in sandbox mode, the tool
+	// identity: it serves the agent and must not read pi-forge's state.
+	KindMCP
 )
 
 func (k Kind) String() string {
@@ -43,6 +48,8 @@ func (k Kind) String() string {
 		return "agent-bash"
 	case KindHelper:
 		return "helper"
+	case KindMCP:
+		return "mcp"
 	}
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
