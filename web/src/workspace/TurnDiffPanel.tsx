@@ -6,10 +6,9 @@ import type { TurnDiffEntry } from "./api";
 import { DiffBlock } from "./DiffBlock";
 import { parseAny } from "./diff";
 import { RefreshIcon } from "./icons";
+import { setSplitDiffs, splitDiffs } from "./splitPref";
 import { useWorkspace } from "./store";
 import "./workspace.css";
-
-const SPLIT_KEY = "pi-forge/diff-split";
 
 /** TurnDiffPanel shows every file the agent wrote or edited in its last run, refreshed when a run ends. */
 export function TurnDiffPanel() {
@@ -19,7 +18,6 @@ export function TurnDiffPanel() {
   const entries = useSignal<TurnDiffEntry[] | null>(null);
   const error = useSignal<string | null>(null);
   const open = useSignal<Set<string>>(new Set());
-  const split = useSignal(readSplit());
   const version = ws.turnVersion.value;
   const streaming = chat.isStreaming.value;
 
@@ -46,15 +44,6 @@ export function TurnDiffPanel() {
     if (!streaming && version > 0) void load();
   }, [version]);
 
-  function setSplit(v: boolean): void {
-    split.value = v;
-    try {
-      localStorage.setItem(SPLIT_KEY, v ? "1" : "0");
-    } catch {
-      // not remembered
-    }
-  }
-
   if (!sessionId) return <p class="empty-note">Open a session to see what its last run changed.</p>;
   const list = entries.value;
   const adds = list?.reduce((n, e) => n + e.additions, 0) ?? 0;
@@ -74,10 +63,10 @@ export function TurnDiffPanel() {
         </span>
         <span class="ws-spacer" />
         <div class="seg" role="group" aria-label="Diff layout">
-          <button type="button" class="toggle" aria-pressed={!split.value} onClick={() => setSplit(false)}>
+          <button type="button" class="toggle" aria-pressed={!splitDiffs.value} onClick={() => setSplitDiffs(false)}>
             Unified
           </button>
-          <button type="button" class="toggle" aria-pressed={split.value} onClick={() => setSplit(true)}>
+          <button type="button" class="toggle" aria-pressed={splitDiffs.value} onClick={() => setSplitDiffs(true)}>
             Split
           </button>
         </div>
@@ -117,18 +106,10 @@ export function TurnDiffPanel() {
                 open
               </button>
             </div>
-            {isOpen && <DiffBlock file={parseAny(e.diff, e.file)} split={split.value} />}
+            {isOpen && <DiffBlock file={parseAny(e.diff, e.file)} split={splitDiffs.value} />}
           </section>
         );
       })}
     </div>
   );
-}
-
-export function readSplit(): boolean {
-  try {
-    return localStorage.getItem(SPLIT_KEY) === "1";
-  } catch {
-    return false;
-  }
 }

@@ -4,7 +4,7 @@ import { useApp } from "../../app/context";
 import type { GitStatus, GitStatusFile, GitWorktree } from "../api";
 import { RefreshIcon } from "../icons";
 import { useWorkspace } from "../store";
-import { readSplit } from "../TurnDiffPanel";
+import { setSplitDiffs, splitDiffs } from "../splitPref";
 import { Branches } from "./Branches";
 import { FileChange } from "./FileChange";
 import { LogGraph } from "./LogGraph";
@@ -24,7 +24,7 @@ export function GitPanel() {
   const worktree = useSignal<string | undefined>(undefined);
   const message = useSignal("");
   const busy = useSignal(false);
-  const split = useSignal(readSplit());
+  const split = splitDiffs;
   const showLog = useSignal(false);
   const version = ws.gitVersion.value;
   const wt = worktree.value;
@@ -120,10 +120,10 @@ export function GitPanel() {
         {(st.behind ?? 0) > 0 && <span class="pill" title="commits to pull">↓{st.behind}</span>}
         <span class="ws-spacer" />
         <div class="seg" role="group" aria-label="Diff layout">
-          <button type="button" class="toggle" aria-pressed={!split.value} onClick={() => (split.value = false)}>
+          <button type="button" class="toggle" aria-pressed={!split.value} onClick={() => setSplitDiffs(false)}>
             Unified
           </button>
-          <button type="button" class="toggle" aria-pressed={split.value} onClick={() => (split.value = true)}>
+          <button type="button" class="toggle" aria-pressed={split.value} onClick={() => setSplitDiffs(true)}>
             Split
           </button>
         </div>
