@@ -1,4 +1,4 @@
-self.__PWA__ = {"version":"30e540db35fb","shell":["/apple-touch-icon.png","/assets/index-D6Q5_oqu.css","/assets/index-DAUE2kJz.js","/assets/theme-boot-a6b85d4b97.js","/icon-192.png","/icon-512.png","/icon-maskable-512.png","/icon.svg","/manifest.webmanifest","/offline.html"]};
+self.__PWA__ = {"version":"6febe8b9c69c","shell":["/apple-touch-icon.png","/assets/index-D6Q5_oqu.css","/assets/index-cIrL6cRD.js","/assets/theme-boot-a6b85d4b97.js","/icon-192.png","/icon-512.png","/icon-maskable-512.png","/icon.svg","/manifest.webmanifest","/offline.html"]};
 /* pi-forge service worker. The build (vite.config.ts, pwaServiceWorker)
    prepends self.__PWA__ = { version, shell } and writes this as /sw.js.
 

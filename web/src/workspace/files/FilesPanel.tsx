@@ -107,7 +107,8 @@ export function FilesPanel() {
     await run(kind === "file" ? "New file" : "New folder", async () => {
       if (kind === "folder") await ws.api.mkdir(project.id, abs(parent), name);
       else {
-        if (exists(tree.value, at)) throw new ApiError(409, "target_exists", `${name} already exists.`);
+        // PUT /files/write replaces: make sure nothing is there (the tree may be older than the disk).
+        if (exists(tree.value, at) || (await onDisk(abs(at)))) throw new ApiError(409, "target_exists", `${name} already exists.`);
         await ws.api.write(project.id, abs(at), "");
         ws.openFile(abs(at));
       }
@@ -115,6 +116,15 @@ export function FilesPanel() {
       selected.value = at;
       await changed();
     });
+  }
+
+  async function onDisk(path: string): Promise<boolean> {
+    try {
+      await ws.api.read(project.id, path);
+      return true;
+    } catch (e) {
+      return !(e instanceof ApiError && e.code === "not_found");
+    }
   }
 
   async function renameEntry(rel: string, name: string): Promise<void> {
