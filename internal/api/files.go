@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"reflect"
 	"strconv"
 	"time"
 
@@ -229,6 +230,9 @@ func registerUpload(api huma.API, d Files) {
 		"Files as file:<idx> or any other name. The request lands completely or not at all: a checksum mismatch (422) " +
 		"or a limit (413: 500 MiB per file, 2 GiB per request, 512 files) removes everything it wrote."
 	op.RequestBody = &huma.RequestBody{Content: map[string]*huma.MediaType{"multipart/form-data": {}}}
+	result := api.OpenAPI().Components.Schemas.Schema(reflect.TypeOf(workspace.UploadResult{}), true, "UploadResult")
+	op.Responses = map[string]*huma.Response{"200": {Description: "the files written",
+		Content: map[string]*huma.MediaType{"application/json": {Schema: result}}}}
 	huma.Register(api, op, func(ctx context.Context, _ *struct{}) (*huma.StreamResponse, error) {
 		return server.Stream(func(w http.ResponseWriter, r *http.Request) {
 			_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
