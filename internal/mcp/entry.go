@@ -47,15 +47,15 @@ type entry struct {
 	cfg       ServerCfg
 	dialer    dialer
 
-	mu        sync.Mutex
-	state     State
-	lastErr   string
-	failedAt  time.Time
-	link      *link
-	tools     []*sdk.Tool
-	gen       uint64     // bumped on every successful connect
-	inflight  *connectOp // the connect in progress, shared by every waiter
-	removed   bool
+	mu       sync.Mutex
+	state    State
+	lastErr  string
+	failedAt time.Time
+	link     *link
+	tools    []*sdk.Tool
+	gen      uint64     // bumped on every successful connect
+	inflight *connectOp // the connect in progress, shared by every waiter
+	removed  bool
 }
 
 type connectOp struct {
