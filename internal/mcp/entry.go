@@ -46,6 +46,7 @@ type entry struct {
 	projectID string
 	cfg       ServerCfg
 	dialer    dialer
+	now       func() time.Time
 
 	mu       sync.Mutex
 	state    State
@@ -160,7 +161,7 @@ func (e *entry) finishConnect(op *connectOp, r connectResult) {
 	}
 	log := e.dialer.log.With("server", e.name, "scope", e.scope, "project", e.projectID)
 	if r.err != nil {
-		e.state, e.lastErr, e.failedAt = StateError, scrub(r.err.Error(), e.cfg.secrets()), time.Now()
+		e.state, e.lastErr, e.failedAt = StateError, scrub(r.err.Error(), e.cfg.secrets()), e.now()
 		op.err = errors.New(e.lastErr)
 		log.Warn("mcp server connect failed", "error", e.lastErr)
 	} else {

@@ -222,7 +222,7 @@ func (m *Manager) newEntry(name, scope, projectID string, cfg ServerCfg, default
 	case !filepath.IsAbs(cwd) && scope == ScopeProject:
 		cwd = filepath.Join(defaultCwd, cwd)
 	}
-	e := &entry{name: name, scope: scope, projectID: projectID, cfg: cfg, state: StateIdle,
+	e := &entry{name: name, scope: scope, projectID: projectID, cfg: cfg, state: StateIdle, now: m.opts.Now,
 		dialer: dialer{parent: m.ctx, name: name, cfg: cfg, cwd: cwd, launcher: m.opts.Launcher, log: m.log,
 			timeout: m.opts.ConnectTimeout, base: m.opts.HTTPTransport}}
 	if !cfg.IsEnabled() {
