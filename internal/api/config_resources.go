@@ -148,11 +148,16 @@ type toolClearInput struct {
 	ProjectID string `query:"projectId" required:"true"`
 }
 
+// MCPToolLister lists the MCP servers and tools of GET /config/tools for
+// a project ("" for the global view); MCPToolGroups builds one.
+type MCPToolLister func(projectID, projectPath string) ([]ConfigToolsMCPServer, error)
+
 // RegisterConfigResources mounts the skills, prompts and tools toggles and
 // the per-project system-prompt addendum (api-contract §1.3, §1.10). All
-// changes apply to sessions created afterwards.
-func RegisterConfigResources(api huma.API, loader *resources.Loader, store ProjectGetter) {
-	r := resourceRoutes{loader: loader, store: store}
+// changes apply to sessions created afterwards. mcpTools may be nil (no
+// MCP servers listed).
+func RegisterConfigResources(api huma.API, loader *resources.Loader, store ProjectGetter, mcpTools MCPToolLister) {
+	r := resourceRoutes{loader: loader, store: store, mcpTools: mcpTools}
 	r.registerSkills(api)
 	r.registerPrompts(api)
 	r.registerTools(api)
@@ -160,8 +165,9 @@ func RegisterConfigResources(api huma.API, loader *resources.Loader, store Proje
 }
 
 type resourceRoutes struct {
-	loader *resources.Loader
-	store  ProjectGetter
+	loader   *resources.Loader
+	store    ProjectGetter
+	mcpTools MCPToolLister
 }
 
 func configOp(method, path, id, summary string) huma.Operation {
@@ -297,7 +303,17 @@ func (r resourceRoutes) registerTools(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			return &struct{ Body ToolList }{Body: ToolList{Builtin: builtin, MCP: []ConfigToolsMCPServer{}, Extension: []ConfigToolsExtension{}}}, nil
+			mcpServers := []ConfigToolsMCPServer{}
+			if r.mcpTools != nil {
+				id, path := "", ""
+				if p, err := r.store.Get(in.ProjectID); in.ProjectID != "" && err == nil {
+					id, path = p.ID, p.Path
+				}
+				if mcpServers, err = r.mcpTools(id, path); err != nil {
+					return nil, err
+				}
+			}
+			return &struct{ Body ToolList }{Body: ToolList{Builtin: builtin, MCP: mcpServers, Extension: []ConfigToolsExtension{}}}, nil
 		})
 	huma.Register(api, configOp(http.MethodGet, "/config/tools/overrides", "toolOverrides", "Per-project tool overrides of every project"),
 		func(ctx context.Context, _ *struct{}) (*struct{ Body ToolOverridesView }, error) {

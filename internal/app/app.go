@@ -19,6 +19,7 @@ import (
 	"github.com/pi-forge/pi-forge/internal/config"
 	"github.com/pi-forge/pi-forge/internal/gitx"
 	"github.com/pi-forge/pi-forge/internal/logocache"
+	"github.com/pi-forge/pi-forge/internal/mcp"
 	"github.com/pi-forge/pi-forge/internal/piconfig"
 	"github.com/pi-forge/pi-forge/internal/proc"
 	"github.com/pi-forge/pi-forge/internal/projects"
@@ -65,6 +66,8 @@ type App struct {
 
 	Terminals *terminal.Manager // integrated terminal PTYs (terminal.go)
 
+	MCP *mcp.Manager // MCP server connections and their tools (mcp.go)
+
 	// Workspace does every project-file operation (with the sandbox's
 	// ownership handoff); Git runs git through the launcher.
 	Workspace *workspace.FS
@@ -102,6 +105,7 @@ func New(cfg *config.Config, log *slog.Logger) (*App, error) {
 	api.RegisterHealth(a.Server.API(), api.HealthSource{ActiveSessions: a.activeSessions, ActivePtys: a.activePtys})
 	a.registerAuthAndProjects()
 	a.registerSessions() // before the sandbox: sessions end before its children are killed
+	a.registerMCP()      // after sessions (their calls end first), before the sandbox's sweep
 	// Terminals also end before the sandbox's sweep of every child.
 	if err := a.registerTerminal(); err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pi-forge/pi-forge/internal/agent"
 	"github.com/pi-forge/pi-forge/internal/api"
+	"github.com/pi-forge/pi-forge/internal/mcp"
 	"github.com/pi-forge/pi-forge/internal/projects"
 	"github.com/pi-forge/pi-forge/internal/promptinput"
 	"github.com/pi-forge/pi-forge/internal/registry"
@@ -39,7 +40,7 @@ func (a *App) registerResources() {
 			a.Log.Warn("project overrides not removed", "project", p.ID, "err", err)
 		}
 	})
-	api.RegisterConfigResources(a.Server.API(), a.Resources, a.Projects)
+	api.RegisterConfigResources(a.Server.API(), a.Resources, a.Projects, api.MCPToolGroups(a.MCP, a.Resources.Overrides()))
 }
 
 // resourceToolbox equips a session from the resources package: the
@@ -68,9 +69,24 @@ func (t resourceToolbox) Prepare(ctx context.Context, s registry.SessionInfo) (r
 		name := tool.Spec().Name
 		return slices.Contains(resources.BuiltinToolNames, name) && !slices.Contains(sess.Tools, name)
 	})
+	ws.Tools = append(ws.Tools, t.mcpTools(ctx, s)...)
 	ws.SystemPrompt = sess.SystemPrompt(ws.Tools)
 	ws.Data = sess
 	return ws, nil
+}
+
+// mcpTools are the MCP tools of a new session: the project's servers
+// merged over the global ones, trust and the master switch respected, each
+// tool on or off per tool-overrides.json (family mcp).
+func (t resourceToolbox) mcpTools(ctx context.Context, s registry.SessionInfo) []agent.Tool {
+	if t.app.MCP == nil {
+		return nil
+	}
+	ov, err := t.app.Resources.Overrides().Tools.Read()
+	enabled := func(name string) bool {
+		return err != nil || ov.ToolEnabled(s.ProjectID, resources.FamilyMCP, name) // unreadable overrides count as none
+	}
+	return t.app.MCP.SessionTools(ctx, mcp.Project{ID: s.ProjectID, Path: s.Cwd}, enabled)
 }
 
 // decodePrompt reads a prompt request (JSON or multipart with

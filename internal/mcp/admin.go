@@ -9,9 +9,9 @@ import (
 // ErrServerNotFound is a probe of a name no pool holds.
 var ErrServerNotFound = errors.New("no MCP server with that name")
 
-// Status is one server as the status views show it (api-contract §1.12
+// ServerStatus is one server as the status views show it (api-contract §1.12
 // StatusEntry).
-type Status struct {
+type ServerStatus struct {
 	Scope     string   `json:"scope" enum:"global,project"`
 	ProjectID string   `json:"projectId,omitempty"`
 	Name      string   `json:"name"`
@@ -26,9 +26,9 @@ type Status struct {
 	Transport string   `json:"transport,omitempty" doc:"remote servers: the transport in use when connected, else the configured one"`
 }
 
-func (e *entry) status() Status {
+func (e *entry) status() ServerStatus {
 	s := e.snap()
-	st := Status{Scope: e.scope, ProjectID: e.projectID, Name: e.name, Kind: e.cfg.Kind(), Enabled: e.cfg.IsEnabled(),
+	st := ServerStatus{Scope: e.scope, ProjectID: e.projectID, Name: e.name, Kind: e.cfg.Kind(), Enabled: e.cfg.IsEnabled(),
 		State: s.state, ToolCount: len(s.tools), LastError: s.lastErr}
 	if st.Kind == KindStdio {
 		st.Command, st.Args = e.cfg.Command, e.cfg.Args
@@ -41,29 +41,29 @@ func (e *entry) status() Status {
 	return st
 }
 
-func statuses(entries []*entry) []Status {
-	out := make([]Status, 0, len(entries))
+func statuses(entries []*entry) []ServerStatus {
+	out := make([]ServerStatus, 0, len(entries))
 	for _, e := range entries {
 		out = append(out, e.status())
 	}
 	return out
 }
 
-// SettingsView is GET /mcp/settings: the master switch, the global
+// Overview is GET /mcp/settings: the master switch, the global
 // servers that are connected out of those enabled, and truncation.
-type SettingsView struct {
-	Enabled    bool       `json:"enabled" doc:"false: new sessions get no MCP tools"`
-	Connected  int        `json:"connected" doc:"global servers connected"`
-	Total      int        `json:"total" doc:"global servers enabled"`
-	Truncation Truncation `json:"truncation"`
+type Overview struct {
+	Enabled    bool             `json:"enabled" doc:"false: new sessions get no MCP tools"`
+	Connected  int              `json:"connected" doc:"global servers connected"`
+	Total      int              `json:"total" doc:"global servers enabled"`
+	Truncation ResultTruncation `json:"truncation"`
 }
 
 // Settings returns the master switch, counts and truncation.
-func (m *Manager) Settings() SettingsView {
+func (m *Manager) Settings() Overview {
 	m.refresh()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	v := SettingsView{Enabled: !m.applied.Disabled, Truncation: m.applied.Truncation}
+	v := Overview{Enabled: !m.applied.Disabled, Truncation: m.applied.Truncation}
 	for _, e := range m.global {
 		if !e.cfg.IsEnabled() {
 			continue
@@ -85,9 +85,9 @@ type SettingsPatch struct {
 
 // UpdateSettings changes the master switch or truncation. Connections
 // are untouched: live sessions keep their tools.
-func (m *Manager) UpdateSettings(p SettingsPatch) (SettingsView, error) {
+func (m *Manager) UpdateSettings(p SettingsPatch) (Overview, error) {
 	if p.MaxChars != nil && (*p.MaxChars < 1 || *p.MaxChars > MaxMaxChars) {
-		return SettingsView{}, fmt.Errorf("%w: maxChars must be 1 to %d", ErrInvalidConfig, MaxMaxChars)
+		return Overview{}, fmt.Errorf("%w: maxChars must be 1 to %d", ErrInvalidConfig, MaxMaxChars)
 	}
 	if err := m.update(func(c *Config) error {
 		if p.Enabled != nil {
@@ -101,7 +101,7 @@ func (m *Manager) UpdateSettings(p SettingsPatch) (SettingsView, error) {
 		}
 		return nil
 	}); err != nil {
-		return SettingsView{}, err
+		return Overview{}, err
 	}
 	return m.Settings(), nil
 }
@@ -117,25 +117,25 @@ func (m *Manager) update(fn func(*Config) error) error {
 	return nil
 }
 
-// TrustView is a project's stdio trust.
-type TrustView struct {
+// StdioTrust is a project's stdio trust.
+type StdioTrust struct {
 	Trusted bool `json:"trusted"`
 }
 
-// ServersView is GET /mcp/servers.
-type ServersView struct {
+// ServerList is GET /mcp/servers.
+type ServerList struct {
 	Servers    map[string]ServerCfg `json:"servers" doc:"global servers; header and env values are ***REDACTED***"`
-	Status     []Status             `json:"status"`
-	StdioTrust *TrustView           `json:"stdioTrust,omitempty" doc:"with projectId: whether the project's stdio servers may run"`
+	Status     []ServerStatus       `json:"status"`
+	StdioTrust *StdioTrust          `json:"stdioTrust,omitempty" doc:"with projectId: whether the project's stdio servers may run"`
 }
 
 // Servers lists the global config (redacted) and the status of every
 // server, the project's too when p is set (its .mcp.json is read, nothing
 // is connected).
-func (m *Manager) Servers(p *Project) ServersView {
+func (m *Manager) Servers(p *Project) ServerList {
 	m.refresh()
 	m.mu.Lock()
-	v := ServersView{Servers: make(map[string]ServerCfg, len(m.applied.Servers))}
+	v := ServerList{Servers: make(map[string]ServerCfg, len(m.applied.Servers))}
 	for name, cfg := range m.applied.Servers {
 		v.Servers[name] = cfg.Redact()
 	}
@@ -147,7 +147,7 @@ func (m *Manager) Servers(p *Project) ServersView {
 	m.mu.Unlock()
 	v.Status = statuses(entries)
 	if p != nil {
-		v.StdioTrust = &TrustView{Trusted: m.trust.Trusted(p.ID)}
+		v.StdioTrust = &StdioTrust{Trusted: m.trust.Trusted(p.ID)}
 	}
 	return v
 }
@@ -198,7 +198,7 @@ var errUnchanged = errors.New("unchanged")
 // Probe reconnects a server and lists its tools again. With a project,
 // its .mcp.json is read again first and its servers are looked up before
 // the global ones. A disabled or untrusted server is only reported.
-func (m *Manager) Probe(ctx context.Context, name string, p *Project) (Status, error) {
+func (m *Manager) Probe(ctx context.Context, name string, p *Project) (ServerStatus, error) {
 	m.refresh()
 	m.mu.Lock()
 	var e *entry
@@ -212,20 +212,20 @@ func (m *Manager) Probe(ctx context.Context, name string, p *Project) (Status, e
 	}
 	m.mu.Unlock()
 	if e == nil {
-		return Status{}, ErrServerNotFound
+		return ServerStatus{}, ErrServerNotFound
 	}
 	if st := e.snap().state; st == StateDisabled || st == StateTrustRequired {
 		return e.status(), nil
 	}
 	if err := wait(ctx, e.startConnect(-1, m.spawn)); err != nil && ctx.Err() != nil {
-		return Status{}, ctx.Err()
+		return ServerStatus{}, ctx.Err()
 	}
 	return e.status(), nil
 }
 
 // Trust lets p's stdio servers run, starts the ones waiting for it (and
 // any other idle server of the project) and returns the project's status.
-func (m *Manager) Trust(ctx context.Context, p Project) ([]Status, error) {
+func (m *Manager) Trust(ctx context.Context, p Project) ([]ServerStatus, error) {
 	if err := m.trust.Grant(p.ID); err != nil {
 		return nil, err
 	}

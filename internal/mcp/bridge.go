@@ -60,7 +60,7 @@ func (e *entry) infos(s snapshot) []ToolInfo {
 
 // Group is one server with its tools, for GET /config/tools.
 type Group struct {
-	Status Status
+	Status ServerStatus
 	Tools  []ToolInfo
 }
 

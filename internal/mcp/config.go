@@ -56,7 +56,7 @@ type ServerCfg struct {
 	Enabled *bool `json:"enabled,omitempty" doc:"default true"`
 
 	URL                     string            `json:"url,omitempty"`
-	Transport               string            `json:"transport,omitempty" enum:"auto,streamable-http,sse" doc:"auto (default) tries streamable HTTP, then SSE"`
+	Transport               string            `json:"transport,omitempty" doc:"auto (default: streamable HTTP, then SSE), streamable-http or sse"`
 	Headers                 map[string]string `json:"headers,omitempty" doc:"sent on every request; values come back as ***REDACTED***"`
 	IgnoreCertificateErrors bool              `json:"ignoreCertificateErrors,omitempty"`
 

@@ -251,7 +251,7 @@ func (h *harness) put(name string, cfg ServerCfg) {
 }
 
 // status returns the named server's status (global unless p is set).
-func (h *harness) status(name string, p *Project) Status {
+func (h *harness) status(name string, p *Project) ServerStatus {
 	h.t.Helper()
 	for _, s := range h.m.Servers(p).Status {
 		if s.Name == name && (p == nil) == (s.Scope == ScopeGlobal) {
@@ -259,12 +259,12 @@ func (h *harness) status(name string, p *Project) Status {
 		}
 	}
 	h.t.Fatalf("no server %s", name)
-	return Status{}
+	return ServerStatus{}
 }
 
 // waitState polls until the server reaches want (connects run in the
 // background and publish no event).
-func (h *harness) waitState(name string, p *Project, want State) Status {
+func (h *harness) waitState(name string, p *Project, want State) ServerStatus {
 	h.t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {

@@ -384,7 +384,7 @@ func (m *Manager) lookup(scope, projectID, name string) *entry {
 }
 
 // truncation is the current result truncation setting.
-func (m *Manager) truncation() Truncation {
+func (m *Manager) truncation() ResultTruncation {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.applied.Truncation

@@ -35,7 +35,7 @@ func TestBootConnectsEnabledGlobalServers(t *testing.T) {
 		t.Errorf("off: %+v", st)
 	}
 	s := h.m.Settings()
-	if !s.Enabled || s.Connected != 2 || s.Total != 3 || s.Truncation != (Truncation{Enabled: true, MaxChars: DefaultMaxChars}) {
+	if !s.Enabled || s.Connected != 2 || s.Total != 3 || s.Truncation != (ResultTruncation{Enabled: true, MaxChars: DefaultMaxChars}) {
 		t.Errorf("settings %+v", s)
 	}
 }

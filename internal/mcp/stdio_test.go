@@ -126,7 +126,7 @@ func TestStdioTrustGate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if i := slices.IndexFunc(status, func(s Status) bool { return s.Name == "local" }); i < 0 || status[i].State != StateConnected {
+	if i := slices.IndexFunc(status, func(s ServerStatus) bool { return s.Name == "local" }); i < 0 || status[i].State != StateConnected {
 		t.Fatalf("after trust: %+v", status)
 	}
 	data, err := os.ReadFile(filepath.Join(h.dir, TrustFile))

@@ -19,8 +19,8 @@ const (
 	TrustFile  = "mcp-stdio-trust.json"
 )
 
-// Truncation is the global result truncation setting.
-type Truncation struct {
+// ResultTruncation is the global result truncation setting.
+type ResultTruncation struct {
 	Enabled  bool `json:"enabled"`
 	MaxChars int  `json:"maxChars"`
 }
@@ -29,7 +29,7 @@ type Truncation struct {
 // defaults applied.
 type Config struct {
 	Disabled   bool                 `json:"disabled"`
-	Truncation Truncation           `json:"truncation"`
+	Truncation ResultTruncation     `json:"truncation"`
 	Servers    map[string]ServerCfg `json:"servers"`
 }
 
@@ -45,7 +45,7 @@ type configJSON struct {
 
 // DefaultConfig is the config of a missing mcp.json.
 func DefaultConfig() Config {
-	return Config{Truncation: Truncation{Enabled: true, MaxChars: DefaultMaxChars}, Servers: map[string]ServerCfg{}}
+	return Config{Truncation: ResultTruncation{Enabled: true, MaxChars: DefaultMaxChars}, Servers: map[string]ServerCfg{}}
 }
 
 func parseConfig(data []byte) (Config, error) {
