@@ -71,6 +71,31 @@ func (a *Agent) FollowUp(text string, images ...ai.Content) {
 	a.enqueue(&a.followUp, userMessage(text, images, now()), text)
 }
 
+// SteerMessage queues any message (a custom message from an extension, say)
+// for the next point the loop polls, like Steer.
+func (a *Agent) SteerMessage(msg ai.Message) {
+	a.enqueue(&a.steering, msg, msg.Text())
+}
+
+// AppendMessage adds a message to the context without a run (a custom
+// message that should not start a turn), with its message_start and
+// message_end events. It fails with ErrBusy while a run is in progress.
+func (a *Agent) AppendMessage(msg ai.Message) error {
+	a.mu.Lock()
+	closed, busy := a.closed, a.run != nil
+	a.mu.Unlock()
+	switch {
+	case closed:
+		return ErrClosed
+	case busy:
+		return ErrBusy
+	}
+	m := msg
+	a.emit(&Event{Type: EventMessageStart, Message: &m})
+	a.emit(&Event{Type: EventMessageEnd, Message: &m})
+	return nil
+}
+
 func (a *Agent) enqueue(q *messageQueue, msg ai.Message, text string) {
 	a.mu.Lock()
 	q.items = append(q.items, queued{msg: msg, text: text})
