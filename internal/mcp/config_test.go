@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/pi-forge/pi-forge/internal/ai"
+	"github.com/pi-forge/pi-forge/internal/mcp/mcptest"
 )
 
 func TestValidate(t *testing.T) {
@@ -170,13 +171,13 @@ func TestTruncate(t *testing.T) {
 	}{
 		{"under the limit", texts("abc", "de"), 5, false, "", "", 0, "tt"},
 		{"exactly the limit", texts("0123456789"), 10, false, "", "", 0, "t"},
-		{"one block", texts(bigText(100)), 10, true, "012345", "6789", 90, "t"},
+		{"one block", texts(mcptest.BigText(100)), 10, true, "012345", "6789", 90, "t"},
 		{"blocks joined by a blank line", texts("aaaaaaaaaa", "bbbbbbbbbb"), 10, true, "aaaaaa", "bbbb", 12, "t"},
 		{"images keep their places", texts("<img>", strings.Repeat("x", 30), "<img>", strings.Repeat("y", 30), "<img>"), 20, true,
 			strings.Repeat("x", 12), strings.Repeat("y", 8), 42, "itii"},
 		{"multibyte characters count once", texts(strings.Repeat("é", 20)), 10, true, strings.Repeat("é", 6), strings.Repeat("é", 4), 10, "t"},
 		{"images only", texts("<img>", "<img>"), 1, false, "", "", 0, "ii"},
-		{"zero disables", texts(bigText(100)), 0, false, "", "", 0, "t"},
+		{"zero disables", texts(mcptest.BigText(100)), 0, false, "", "", 0, "t"},
 	}
 	for _, c := range cases {
 		out, cut := truncate(c.in, c.max)

@@ -6,22 +6,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 	"go.uber.org/goleak"
 
 	"github.com/pi-forge/pi-forge/internal/agent"
 	"github.com/pi-forge/pi-forge/internal/ai"
+	"github.com/pi-forge/pi-forge/internal/mcp/mcptest"
 	"github.com/pi-forge/pi-forge/internal/proc"
 )
 
@@ -34,9 +30,8 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	stdioBin = filepath.Join(dir, "mcpstdio")
-	if out, err := exec.Command("go", "build", "-o", stdioBin, "./testdata/cmd/mcpstdio").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building the stdio test server: %v\n%s", err, out)
+	if stdioBin, err = mcptest.BuildStdio(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	code := m.Run()
@@ -48,141 +43,6 @@ func TestMain(m *testing.M) {
 		}
 	}
 	os.Exit(code)
-}
-
-// pngPixel is a 1x1 PNG.
-var pngPixel = []byte{0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 0x0d, 'I', 'H', 'D', 'R', 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89}
-
-func textResult(s string) *sdk.CallToolResult {
-	return &sdk.CallToolResult{Content: []sdk.Content{&sdk.TextContent{Text: s}}}
-}
-
-var objectSchema = map[string]any{"type": "object", "properties": map[string]any{
-	"text": map[string]any{"type": "string"}, "n": map[string]any{"type": "integer"}}}
-
-// testServer is a real MCP server over streamable HTTP (or SSE only) on
-// loopback, with tools returning every kind of content.
-type testServer struct {
-	*httptest.Server
-	srv     *sdk.Server
-	sse     bool
-	handler atomic.Pointer[http.Handler]
-	// started gets a value when the slow tool begins; release unblocks
-	// every call of it.
-	started chan struct{}
-	release chan struct{}
-	calls   atomic.Int32
-	mu      sync.Mutex
-	headers []http.Header // headers of every HTTP request
-}
-
-type serverOpts struct {
-	sse bool // SSE only (the 2024-11-05 transport)
-}
-
-func newTestServer(t *testing.T, o serverOpts) *testServer {
-	t.Helper()
-	ts := &testServer{sse: o.sse, started: make(chan struct{}, 16), release: make(chan struct{})}
-	// A stateful protocol version: the server keeps sessions, which is what
-	// most servers in the wild do and what stale-session recovery is about.
-	ts.srv = sdk.NewServer(&sdk.Implementation{Name: "test", Version: "1"},
-		&sdk.ServerOptions{SupportedProtocolVersions: []string{"2025-06-18", "2024-11-05"}})
-	ts.addTools()
-	ts.forget()
-	ts.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ts.mu.Lock()
-		ts.headers = append(ts.headers, r.Header.Clone())
-		ts.mu.Unlock()
-		(*ts.handler.Load()).ServeHTTP(w, r)
-	}))
-	t.Cleanup(func() {
-		ts.CloseClientConnections()
-		ts.Close()
-		// Sessions of swapped-out handlers (forget) outlive their handler.
-		var open []*sdk.ServerSession
-		for ss := range ts.srv.Sessions() {
-			open = append(open, ss)
-		}
-		for _, ss := range open {
-			_ = ss.Close()
-		}
-	})
-	return ts
-}
-
-// forget swaps in a fresh handler: every session the server knew is gone
-// and its requests get 404 "session not found".
-func (ts *testServer) forget() {
-	get := func(*http.Request) *sdk.Server { return ts.srv }
-	var h http.Handler
-	if ts.sse {
-		h = sdk.NewSSEHandler(get, nil)
-	} else {
-		h = sdk.NewStreamableHTTPHandler(get, nil)
-	}
-	ts.handler.Store(&h)
-}
-
-func (ts *testServer) seenHeaders() []http.Header {
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
-	return append([]http.Header(nil), ts.headers...)
-}
-
-func (ts *testServer) addTools() {
-	add := func(name, desc string, h sdk.ToolHandler) {
-		ts.srv.AddTool(&sdk.Tool{Name: name, Description: desc, InputSchema: objectSchema}, func(ctx context.Context, r *sdk.CallToolRequest) (*sdk.CallToolResult, error) {
-			ts.calls.Add(1)
-			return h(ctx, r)
-		})
-	}
-	args := func(r *sdk.CallToolRequest) (in struct {
-		Text string
-		N    int
-	}) {
-		_ = json.Unmarshal(r.Params.Arguments, &in)
-		return in
-	}
-	add("echo", "Echoes its text.", func(_ context.Context, r *sdk.CallToolRequest) (*sdk.CallToolResult, error) {
-		return textResult("echo: " + args(r).Text), nil
-	})
-	add("image", "", func(context.Context, *sdk.CallToolRequest) (*sdk.CallToolResult, error) {
-		return &sdk.CallToolResult{Content: []sdk.Content{&sdk.TextContent{Text: "before"},
-			&sdk.ImageContent{Data: pngPixel, MIMEType: "image/png"}, &sdk.TextContent{Text: "after"}}}, nil
-	})
-	add("resource", "Links and embeds.", func(context.Context, *sdk.CallToolRequest) (*sdk.CallToolResult, error) {
-		return &sdk.CallToolResult{Content: []sdk.Content{
-			&sdk.ResourceLink{URI: "file:///tmp/x.txt", Name: "x.txt"},
-			&sdk.EmbeddedResource{Resource: &sdk.ResourceContents{URI: "mem://a", MIMEType: "text/plain", Text: "hello"}}}}, nil
-	})
-	add("fail", "Always fails.", func(context.Context, *sdk.CallToolRequest) (*sdk.CallToolResult, error) {
-		return &sdk.CallToolResult{IsError: true, Content: []sdk.Content{&sdk.TextContent{Text: "bad input"}}}, nil
-	})
-	add("slow", "Waits until released.", func(ctx context.Context, _ *sdk.CallToolRequest) (*sdk.CallToolResult, error) {
-		select {
-		case ts.started <- struct{}{}:
-		default:
-		}
-		select {
-		case <-ts.release:
-			return textResult("slow done"), nil
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	})
-	add("big", "Returns n characters.", func(_ context.Context, r *sdk.CallToolRequest) (*sdk.CallToolResult, error) {
-		return textResult(bigText(args(r).N)), nil
-	})
-}
-
-// bigText is n characters whose every position can be recognised: the
-// digits of the position modulo 10.
-func bigText(n int) string {
-	var b strings.Builder
-	for i := range n {
-		b.WriteByte(byte('0' + i%10))
-	}
-	return b.String()
 }
 
 // logBuffer collects log output safely across goroutines.

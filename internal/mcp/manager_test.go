@@ -12,13 +12,15 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/pi-forge/pi-forge/internal/mcp/mcptest"
 )
 
 // TestBootConnectsEnabledGlobalServers: Start connects what mcp.json
 // enables; a disabled server stays disabled and an unreachable one ends
 // in error without stopping anything.
 func TestBootConnectsEnabledGlobalServers(t *testing.T) {
-	ts := newTestServer(t, serverOpts{})
+	ts := mcptest.NewServer(t, mcptest.Options{})
 	dead := httptest.NewServer(http.NotFoundHandler())
 	dead.Close()
 	h := newHarness(t)
@@ -50,7 +52,7 @@ func writeJSON(t *testing.T, path, body string) {
 // TestMasterSwitchAndPerToolToggles: with MCP off new sessions get no MCP
 // tools while connections stay up; the per-tool filter drops tools.
 func TestMasterSwitchAndPerToolToggles(t *testing.T) {
-	ts := newTestServer(t, serverOpts{})
+	ts := mcptest.NewServer(t, mcptest.Options{})
 	h := newHarness(t)
 	h.put("web", ServerCfg{URL: ts.URL})
 	h.waitState("web", nil, StateConnected)
@@ -81,7 +83,7 @@ func TestMasterSwitchAndPerToolToggles(t *testing.T) {
 // connection fields (or enabled flag) changed and keeps the others'
 // connections.
 func TestSaveReconnectsOnlyChangedServers(t *testing.T) {
-	ts := newTestServer(t, serverOpts{})
+	ts := mcptest.NewServer(t, mcptest.Options{})
 	h := newHarness(t)
 	h.put("a", ServerCfg{URL: ts.URL})
 	h.put("b", ServerCfg{URL: ts.URL, Headers: map[string]string{"X-One": "1"}})
@@ -118,7 +120,7 @@ func TestSaveReconnectsOnlyChangedServers(t *testing.T) {
 // TestProbeReconnectsAndRereadsTheProject: a probe reconnects and lists
 // tools again; with a project it reads .mcp.json again first.
 func TestProbeReconnectsAndRereadsTheProject(t *testing.T) {
-	ts := newTestServer(t, serverOpts{})
+	ts := mcptest.NewServer(t, mcptest.Options{})
 	h := newHarness(t)
 	h.put("web", ServerCfg{URL: ts.URL})
 	h.waitState("web", nil, StateConnected)
@@ -145,7 +147,7 @@ func TestProbeReconnectsAndRereadsTheProject(t *testing.T) {
 // TestProjectServersReplaceGlobalOnes: a project server named like a
 // global one replaces it whole for that project's sessions only.
 func TestProjectServersReplaceGlobalOnes(t *testing.T) {
-	ts := newTestServer(t, serverOpts{})
+	ts := mcptest.NewServer(t, mcptest.Options{})
 	h := newHarness(t)
 	h.put("same", ServerCfg{URL: ts.URL})
 	h.waitState("same", nil, StateConnected)
@@ -178,7 +180,7 @@ func TestProjectServersReplaceGlobalOnes(t *testing.T) {
 // TestErroredServerIsRetriedByALaterSession: a server that was down is
 // tried again by a new session once RetryAfter has passed.
 func TestErroredServerIsRetriedByALaterSession(t *testing.T) {
-	ts := newTestServer(t, serverOpts{})
+	ts := mcptest.NewServer(t, mcptest.Options{})
 	var down atomic.Bool
 	down.Store(true)
 	gate := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -186,7 +188,7 @@ func TestErroredServerIsRetriedByALaterSession(t *testing.T) {
 			http.Error(w, "maintenance", http.StatusServiceUnavailable)
 			return
 		}
-		(*ts.handler.Load()).ServeHTTP(w, r)
+		ts.Handler().ServeHTTP(w, r)
 	}))
 	t.Cleanup(func() {
 		gate.CloseClientConnections()
@@ -208,7 +210,7 @@ func TestErroredServerIsRetriedByALaterSession(t *testing.T) {
 // TestNotConnectedText: a session's tool whose server went away answers
 // with text for the model.
 func TestNotConnectedText(t *testing.T) {
-	ts := newTestServer(t, serverOpts{})
+	ts := mcptest.NewServer(t, mcptest.Options{})
 	h := newHarness(t)
 	h.put("web", ServerCfg{URL: ts.URL})
 	h.waitState("web", nil, StateConnected)
@@ -225,7 +227,7 @@ func TestNotConnectedText(t *testing.T) {
 // TestExternalEditsAreApplied: an mcp.json replaced behind the manager's
 // back (a config import) is applied on the next read.
 func TestExternalEditsAreApplied(t *testing.T) {
-	ts := newTestServer(t, serverOpts{})
+	ts := mcptest.NewServer(t, mcptest.Options{})
 	h := newHarness(t)
 	h.m.Start()
 	writeJSON(t, filepath.Join(h.dir, ConfigFile), `{"disabled":true,"truncation":{"maxChars":50},"servers":{"imported":{"url":"`+ts.URL+`"}}}`)
@@ -237,7 +239,7 @@ func TestExternalEditsAreApplied(t *testing.T) {
 
 // TestTruncationOfLiveResults: the global setting applies to results.
 func TestTruncationOfLiveResults(t *testing.T) {
-	ts := newTestServer(t, serverOpts{})
+	ts := mcptest.NewServer(t, mcptest.Options{})
 	h := newHarness(t)
 	h.put("web", ServerCfg{URL: ts.URL})
 	h.waitState("web", nil, StateConnected)

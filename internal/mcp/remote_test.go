@@ -14,6 +14,7 @@ import (
 
 	"github.com/pi-forge/pi-forge/internal/agent"
 	"github.com/pi-forge/pi-forge/internal/ai"
+	"github.com/pi-forge/pi-forge/internal/mcp/mcptest"
 )
 
 var noProject = Project{ID: "p0", Path: os.TempDir()}
@@ -22,7 +23,7 @@ var noProject = Project{ID: "p0", Path: os.TempDir()}
 // <server>__<tool> with their schema passed through, and each kind of
 // content maps as the spec says.
 func TestRemoteToolsAndResultMapping(t *testing.T) {
-	ts := newTestServer(t, serverOpts{})
+	ts := mcptest.NewServer(t, mcptest.Options{})
 	h := newHarness(t)
 	h.put("web", ServerCfg{URL: ts.URL, Transport: TransportStreamable})
 	st := h.waitState("web", nil, StateConnected)
@@ -57,7 +58,7 @@ func TestRemoteToolsAndResultMapping(t *testing.T) {
 	img := run(t, findTool(t, tools, "web__image"), `{}`)
 	if len(img.Content) != 3 || img.Content[0].Text != "before" || img.Content[2].Text != "after" ||
 		img.Content[1].Type != ai.ContentImage || img.Content[1].MimeType != "image/png" ||
-		img.Content[1].Data != base64.StdEncoding.EncodeToString(pngPixel) {
+		img.Content[1].Data != base64.StdEncoding.EncodeToString(mcptest.PNG) {
 		t.Errorf("image result %+v", img.Content)
 	}
 	res := run(t, findTool(t, tools, "web__resource"), `{}`)
@@ -74,7 +75,7 @@ func TestRemoteToolsAndResultMapping(t *testing.T) {
 // TestAutoFallsBackToSSE: auto tries streamable HTTP, then SSE; a server
 // pinned to streamable-http fails against an SSE-only server.
 func TestAutoFallsBackToSSE(t *testing.T) {
-	ts := newTestServer(t, serverOpts{sse: true})
+	ts := mcptest.NewServer(t, mcptest.Options{SSE: true})
 	h := newHarness(t)
 	h.put("old", ServerCfg{URL: ts.URL})
 	h.put("pinned", ServerCfg{URL: ts.URL, Transport: TransportStreamable})
@@ -97,12 +98,12 @@ func TestAutoFallsBackToSSE(t *testing.T) {
 func TestHeadersOnEveryRequestAndNeverShown(t *testing.T) {
 	const token = "Bearer very-secret-token-123"
 	for _, sse := range []bool{false, true} {
-		ts := newTestServer(t, serverOpts{sse: sse})
+		ts := mcptest.NewServer(t, mcptest.Options{SSE: sse})
 		h := newHarness(t)
 		h.put("auth", ServerCfg{URL: ts.URL, Headers: map[string]string{"Authorization": token}})
 		h.waitState("auth", nil, StateConnected)
 		run(t, findTool(t, h.m.SessionTools(context.Background(), noProject, nil), "auth__echo"), `{"text":"x"}`)
-		seen := ts.seenHeaders()
+		seen := ts.Headers()
 		if len(seen) < 3 {
 			t.Fatalf("sse=%v: only %d requests", sse, len(seen))
 		}
@@ -141,7 +142,7 @@ func TestHeadersOnEveryRequestAndNeverShown(t *testing.T) {
 // reconnected once and the call retried; concurrent failures share one
 // reconnect.
 func TestStaleSessionRecovery(t *testing.T) {
-	ts := newTestServer(t, serverOpts{})
+	ts := mcptest.NewServer(t, mcptest.Options{})
 	h := newHarness(t)
 	h.put("web", ServerCfg{URL: ts.URL, Transport: TransportStreamable})
 	h.waitState("web", nil, StateConnected)
@@ -150,7 +151,7 @@ func TestStaleSessionRecovery(t *testing.T) {
 	e := h.m.lookup(ScopeGlobal, "", "web")
 	gen := e.snap().gen
 
-	ts.forget()
+	ts.Forget()
 	if got := firstText(run(t, echo, `{"text":"again"}`)); got != "echo: again" {
 		t.Fatalf("after the server forgot the session: %q", got)
 	}
@@ -158,7 +159,7 @@ func TestStaleSessionRecovery(t *testing.T) {
 		t.Fatalf("generation %d, want %d (one reconnect)", g, gen+1)
 	}
 
-	ts.forget()
+	ts.Forget()
 	gen = e.snap().gen
 	var wg sync.WaitGroup
 	results := make([]string, 6)
@@ -186,7 +187,7 @@ func TestStaleSessionRecovery(t *testing.T) {
 // TestSlowToolHonoursAbort: an aborted call returns the context's error
 // (the agent records an abort), and a released one its result.
 func TestSlowToolHonoursAbort(t *testing.T) {
-	ts := newTestServer(t, serverOpts{})
+	ts := mcptest.NewServer(t, mcptest.Options{})
 	h := newHarness(t)
 	h.put("web", ServerCfg{URL: ts.URL})
 	h.waitState("web", nil, StateConnected)
@@ -197,12 +198,12 @@ func TestSlowToolHonoursAbort(t *testing.T) {
 		_, err := slow.Execute(ctx, agent.ToolCall{Args: json.RawMessage(`{}`)}, func(agent.ToolResult) {})
 		done <- err
 	}()
-	<-ts.started
+	<-ts.Started()
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Fatalf("aborted call: %v", err)
 	}
-	close(ts.release)
+	ts.Release()
 	if got := firstText(run(t, slow, `{}`)); got != "slow done" {
 		t.Errorf("released call: %q", got)
 	}

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pi-forge/pi-forge/internal/mcp/mcptest"
 )
 
 // childPID asks a stdio server for its pid.
@@ -107,7 +109,7 @@ func TestStdioCrashRecovers(t *testing.T) {
 // ones do not); trust spawns them at once; revoking tears the whole
 // project pool down; deleting the project forgets its trust.
 func TestStdioTrustGate(t *testing.T) {
-	ts := newTestServer(t, serverOpts{})
+	ts := mcptest.NewServer(t, mcptest.Options{})
 	h := newHarness(t)
 	p := newProject(t, "proj-1", `{"mcpServers":{"local":{"command":"`+stdioBin+`"},"web":{"url":"`+ts.URL+`"}}}`)
 	tools := toolNames(h.m.SessionTools(context.Background(), p, nil))

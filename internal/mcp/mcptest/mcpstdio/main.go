@@ -1,4 +1,4 @@
-// Command mcpstdio is a tiny stdio MCP server for the mcp package's tests:
+// Command mcpstdio is a tiny stdio MCP server for tests (mcptest.BuildStdio):
 // it reports its environment, working directory and pid, echoes, and can
 // exit on request. At start it writes one line to stderr naming the value
 // of MCPSTDIO_TOKEN (to test that logs are scrubbed).
