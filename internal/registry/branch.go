@@ -72,6 +72,9 @@ func (s *Session) Navigate(ctx context.Context, entryID string, o NavigateOption
 	if err := s.agent.SetMessages(s.file.BuildContext().Messages); err != nil {
 		return NavigateResult{}, fmt.Errorf("registry: navigate %s: %w", s.id, err)
 	}
+	if s.ws.OnBranchChange != nil {
+		s.ws.OnBranchChange()
+	}
 	return res, nil
 }
 

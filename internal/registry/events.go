@@ -3,6 +3,7 @@ package registry
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/pi-forge/pi-forge/internal/agent"
 	"github.com/pi-forge/pi-forge/internal/ai"
@@ -162,12 +163,24 @@ func (s *Session) snapshotJSON(v agent.View) []byte {
 // Subscribe attaches a stream subscriber. With lastEventID from this life
 // of the session whose successors are all still logged, replay holds them
 // and first is nil; otherwise first is a snapshot taken between two events,
-// so the subscriber neither misses nor repeats one. reference asks for the
+// so the subscriber neither misses nor repeats one, and replay holds the
+// kept frames that follow every snapshot (api-contract §2.2: one
+// ask_user_question per pending question, then todo_update, then
+// process_update), with the snapshot's id. reference asks for the
 // reference framing (always a snapshot first).
 func (s *Session) Subscribe(lastEventID string, reference bool) (sub *stream.Subscriber, replay []*stream.Event, first *stream.Event) {
+	var frames [][]byte
 	s.agent.Snapshot(func(v agent.View) {
-		sub, replay, first = s.bc.Subscribe(lastEventID, reference, func() []byte { return s.snapshotJSON(v) })
+		sub, replay, first = s.bc.Subscribe(lastEventID, reference, func() []byte {
+			frames = s.keptFrames()
+			return s.snapshotJSON(v)
+		})
 	})
+	if first != nil {
+		for _, f := range frames {
+			replay = append(replay, &stream.Event{Seq: first.Seq, ID: first.ID, Data: f})
+		}
+	}
 	return sub, replay, first
 }
 
@@ -196,6 +209,100 @@ func eventType(data []byte) string {
 	}
 	_ = json.Unmarshal(data, &v)
 	return v.Type
+}
+
+// keptFrame is one connect-time frame.
+type keptFrame struct {
+	key  string
+	rank int
+	data []byte
+}
+
+// keptRank orders the connect-time frames by event type (api-contract
+// §2.2); frames of one type keep the order they were first kept in.
+func keptRank(eventType string) int {
+	switch eventType {
+	case "ask_user_question":
+		return 0
+	case "todo_update":
+		return 1
+	case "process_update":
+		return 2
+	}
+	return 3
+}
+
+// PublishKept publishes v like Publish and keeps it as the frame key: every
+// client connecting later gets it right after its snapshot, until it is
+// replaced or dropped.
+func (s *Session) PublishKept(key string, v any) error {
+	data, err := s.streamable(v)
+	if err != nil {
+		return err
+	}
+	s.bc.Publish(data, nil, false, func() { s.setKept(key, data) })
+	return nil
+}
+
+// PublishDropped publishes v like Publish and forgets the frame key.
+func (s *Session) PublishDropped(key string, v any) error {
+	data, err := s.streamable(v)
+	if err != nil {
+		return err
+	}
+	s.bc.Publish(data, nil, false, func() { s.setKept(key, nil) })
+	return nil
+}
+
+// Keep sets the frame key without publishing anything: the state a tool
+// starts a session with (the todo list rebuilt from the branch, say).
+func (s *Session) Keep(key string, v any) error {
+	data, err := s.streamable(v)
+	if err != nil {
+		return err
+	}
+	s.setKept(key, data)
+	return nil
+}
+
+// streamable marshals an event of an allowlisted type.
+func (s *Session) streamable(v any) ([]byte, error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("registry: publish: %w", err)
+	}
+	if t := eventType(data); !allowed[t] || t == EventSnapshot {
+		return nil, fmt.Errorf("registry: publish: event type %q is not streamed", t)
+	}
+	return data, nil
+}
+
+// setKept replaces (data != nil) or drops the frame key.
+func (s *Session) setKept(key string, data []byte) {
+	s.keptMu.Lock()
+	defer s.keptMu.Unlock()
+	i := slices.IndexFunc(s.kept, func(f keptFrame) bool { return f.key == key })
+	switch {
+	case data == nil && i >= 0:
+		s.kept = slices.Delete(s.kept, i, i+1)
+	case data != nil && i >= 0:
+		s.kept[i].data = data
+	case data != nil:
+		s.kept = append(s.kept, keptFrame{key: key, rank: keptRank(eventType(data)), data: data})
+	}
+}
+
+// keptFrames returns the connect-time frames in order.
+func (s *Session) keptFrames() [][]byte {
+	s.keptMu.Lock()
+	fs := slices.Clone(s.kept)
+	s.keptMu.Unlock()
+	slices.SortStableFunc(fs, func(a, b keptFrame) int { return a.rank - b.rank })
+	out := make([][]byte, len(fs))
+	for i, f := range fs {
+		out[i] = f.data
+	}
+	return out
 }
 
 // publish sends a pi-forge event; apply runs under the stream lock so

@@ -47,6 +47,13 @@ type Session struct {
 	pendingBash  []ai.Message
 	navCancel    context.CancelFunc
 	closed       bool
+
+	// kept are the frames every new subscriber gets right after its
+	// snapshot (pending questions, the todo list, the process list). They
+	// change inside Publish's apply, under the stream's lock, and are read
+	// inside the snapshot, so they always match the event sequence.
+	keptMu sync.Mutex
+	kept   []keptFrame
 }
 
 // startSpec describes a session about to go live.
@@ -98,7 +105,7 @@ func (r *Registry) start(ctx context.Context, sp startSpec) (*Session, error) {
 	s.model = model
 	s.lastActivity = lastActivity(sc.Messages, s.createdAt)
 	ws, err := r.opts.Toolbox.Prepare(ctx, SessionInfo{SessionID: s.id, ProjectID: s.projectID, Cwd: s.cwd,
-		Settings: settings, Model: s.currentModel})
+		Settings: settings, Model: s.currentModel, Session: s})
 	if err != nil {
 		return nil, err
 	}

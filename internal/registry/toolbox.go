@@ -23,6 +23,11 @@ type SessionInfo struct {
 	Settings *piconfig.Settings
 	// Model returns the session's current model (nil when none).
 	Model func() *ai.Model
+	// Session is the session being equipped. Its agent starts after
+	// Prepare returns, so tools may keep it but use it (Deliver,
+	// PublishKept, ...) only from Execute or later; Keep and
+	// BranchMessages work at once.
+	Session *Session
 }
 
 // Workspace is what an agent works with: its tools and system prompt.
@@ -35,6 +40,9 @@ type Workspace struct {
 	// Data is whatever else the toolbox keeps with the session (skills and
 	// templates for the prompt decoder, say); Session.Workspace returns it.
 	Data any
+	// OnBranchChange, when set, runs after the session moved to another
+	// branch (navigate), so state kept in tool results can be rebuilt.
+	OnBranchChange func()
 }
 
 // Toolbox equips each live session. The resources package replaces the
