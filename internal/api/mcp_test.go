@@ -59,10 +59,10 @@ func TestMCPSettingsAndServerRoutes(t *testing.T) {
 	}
 
 	invalid := map[string]any{
-		"both":         map[string]any{"url": ts.URL, "command": "x"},
-		"neither":      map[string]any{"enabled": true},
-		"badtransport": map[string]any{"url": ts.URL, "transport": "ws"},
-		"sentinel":     map[string]any{"url": ts.URL, "headers": map[string]string{"Authorization": mcp.Redacted}},
+		"both":                  map[string]any{"url": ts.URL, "command": "x"},
+		"neither":               map[string]any{"enabled": true},
+		"badtransport":          map[string]any{"url": ts.URL, "transport": "ws"},
+		"sentinel":              map[string]any{"url": ts.URL, "headers": map[string]string{"Authorization": mcp.Redacted}},
 		strings.Repeat("n", 65): map[string]any{"url": ts.URL},
 	}
 	for name, body := range invalid {
