@@ -1,4 +1,5 @@
 import { useApp } from "../../app/context";
+import { McpBadge } from "../../mcp/McpBadge";
 import { THEMES, type ThemeId } from "../../theme/themes";
 import { isMobile } from "./media";
 import { Logo } from "./Logo";
@@ -71,6 +72,7 @@ export function Header() {
           ))}
         </select>
       </label>
+      <McpBadge />
       <button type="button" class="btn btn-ghost" onClick={() => (ui.overlay.value = { kind: "settings" })}>
         Settings
       </button>

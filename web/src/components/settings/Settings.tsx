@@ -1,5 +1,6 @@
 import { useSignal } from "@preact/signals";
 import { useApp } from "../../app/context";
+import { Lazy } from "../common/Lazy";
 import { Modal } from "../common/Modal";
 import { Tabs } from "../panes/RightPane";
 import { AboutTab } from "./AboutTab";
@@ -11,12 +12,13 @@ import { SystemPromptTab } from "./SystemPromptTab";
 import { PromptsTab, SkillsTab, ToolsTab } from "./TogglesTab";
 import "./settings.css";
 
-export type SettingsTab = "providers" | "models" | "agent" | "tools" | "skills" | "prompts" | "system-prompt" | "appearance" | "about";
+export type SettingsTab = "providers" | "models" | "agent" | "mcp" | "tools" | "skills" | "prompts" | "system-prompt" | "appearance" | "about";
 
 const ALL: Array<{ id: SettingsTab; label: string; full?: boolean }> = [
   { id: "providers", label: "Providers", full: true },
   { id: "models", label: "Models", full: true },
   { id: "agent", label: "Agent", full: true },
+  { id: "mcp", label: "MCP", full: true },
   { id: "tools", label: "Tools" },
   { id: "skills", label: "Skills" },
   { id: "prompts", label: "Prompts" },
@@ -56,6 +58,9 @@ export function Settings({ tab, onClose }: { tab?: string; onClose: () => void }
   );
 }
 
+// The MCP tab is its own chunk: most visits to Settings never open it.
+const loadMcp = () => import("../../mcp/McpTab").then((m) => m.McpTab);
+
 function Body({ tab }: { tab: SettingsTab }) {
   switch (tab) {
     case "providers":
@@ -64,6 +69,8 @@ function Body({ tab }: { tab: SettingsTab }) {
       return <ModelsTab />;
     case "agent":
       return <AgentTab />;
+    case "mcp":
+      return <Lazy load={loadMcp} props={{}} fallback={<p class="muted">Loading…</p>} />;
     case "tools":
       return <ToolsTab />;
     case "skills":
