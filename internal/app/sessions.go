@@ -34,6 +34,7 @@ func (a *App) registerSessions() {
 	} else if n > 0 {
 		a.Log.Info("purged archived sessions", "count", n)
 	}
+	hub := newToolHub() // the process, todo and question state of each live session
 	a.Sessions = registry.New(registry.Options{
 		Store:    a.SessionStore,
 		Projects: a.Projects,
@@ -44,8 +45,8 @@ func (a *App) registerSessions() {
 			ai.APIOpenAIResponses:    openai.NewResponses(ai.AdapterConfig{}),
 			ai.APIGoogleGenerativeAI: google.New(ai.AdapterConfig{}),
 		}),
-		Toolbox: resourceToolbox{app: a, tools: registry.BuiltinTools{Launcher: a.Launcher, Mutations: &tools.MutationQueue{},
-			Policy: a.Sandbox.Policy(), OnWrite: a.Sandbox.ToolWriteHook}},
+		Toolbox: resourceToolbox{app: a, tools: forgeToolbox{app: a, hub: hub, inner: registry.BuiltinTools{Launcher: a.Launcher,
+			Mutations: &tools.MutationQueue{}, Policy: a.Sandbox.Policy(), OnWrite: a.Sandbox.ToolWriteHook}}},
 		Launcher: a.Launcher,
 		GitDiff:  a.Git.HeadDiff,
 		Logger:   a.Log,
@@ -58,6 +59,7 @@ func (a *App) registerSessions() {
 		DecodePrompt: a.decodePrompt,
 		ExpandSteer:  a.expandSteer,
 	})
+	a.registerSessionTools(hub)
 	a.Server.OnShutdown(func(context.Context) {
 		// Its own budget: the server's may be spent waiting for requests,
 		// and aborted runs still have to write what they produced.

@@ -37,6 +37,28 @@ const schema = `{"type":"object","required":["action"],"properties":{` +
 	`"id":{"type":"number","description":"Task id (update, get, delete)"},` +
 	`"includeDeleted":{"type":"boolean","description":"Also list deleted tasks (list)"}}}`
 
+// EventUpdate is the stream event carrying the whole list; FrameKey is
+// the connect-time frame it is kept under.
+const (
+	EventUpdate = "todo_update"
+	FrameKey    = EventUpdate
+)
+
+type updateEvent struct {
+	Type      string `json:"type"`
+	SessionID string `json:"sessionId"`
+	Tasks     []Task `json:"tasks"`
+	NextID    int    `json:"nextId"`
+}
+
+// UpdateEvent is the todo_update event for a list.
+func UpdateEvent(sessionID string, st State) any {
+	if st.Tasks == nil {
+		st = Empty()
+	}
+	return updateEvent{Type: EventUpdate, SessionID: sessionID, Tasks: st.Tasks, NextID: st.NextID}
+}
+
 // Details is the details object of every todo result: the action, its
 // arguments and the whole list afterwards (unchanged when Error is set).
 type Details struct {
