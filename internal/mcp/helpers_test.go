@@ -68,14 +68,14 @@ func (l *logBuffer) String() string {
 const serverSecret = "PI_FORGE_TEST_SERVER_SECRET"
 
 type harness struct {
-	t    *testing.T
+	t    testing.TB
 	m    *Manager
 	dir  string
 	logs *logBuffer
 	now  atomic.Pointer[time.Time]
 }
 
-func newHarness(t *testing.T, tune ...func(*Options)) *harness {
+func newHarness(t testing.TB, tune ...func(*Options)) *harness {
 	t.Helper()
 	h := &harness{t: t, dir: t.TempDir(), logs: &logBuffer{}}
 	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)

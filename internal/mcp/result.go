@@ -86,16 +86,17 @@ func truncate(content []ai.Content, maxChars int) ([]ai.Content, bool) {
 	if total <= maxChars {
 		return content, false
 	}
-	joined := []rune(strings.Join(texts, "\n\n"))
+	joined := strings.Join(texts, "\n\n")
+	total = runeLen(joined)
 	headLen := maxChars * 6 / 10
 	tailLen := maxChars - headLen
-	omitted := len(joined) - headLen - tailLen
+	omitted := total - headLen - tailLen
 	var b strings.Builder
 	fmt.Fprintf(&b, "MCP_RESULT_TRUNCATED: %d characters (~%d tokens) were omitted from the middle of this result. "+
 		"If you need them, call the tool again with a smaller scope, a filter or pagination.\n\n", omitted, (omitted+3)/4)
-	b.WriteString(string(joined[:headLen]))
+	b.WriteString(firstRunes(joined, headLen))
 	b.WriteString("\n\n" + TruncationMarker + "\n\n")
-	b.WriteString(string(joined[len(joined)-tailLen:]))
+	b.WriteString(lastRunes(joined, tailLen))
 	out := make([]ai.Content, 0, len(content)-len(texts)+1)
 	placed := false
 	for _, c := range content {
@@ -112,3 +113,23 @@ func truncate(content []ai.Content, maxChars int) ([]ai.Content, bool) {
 }
 
 func runeLen(s string) int { return utf8.RuneCountInString(s) }
+
+// firstRunes is the first n characters of s.
+func firstRunes(s string, n int) string {
+	i := 0
+	for ; n > 0 && i < len(s); n-- {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return s[:i]
+}
+
+// lastRunes is the last n characters of s.
+func lastRunes(s string, n int) string {
+	i := len(s)
+	for ; n > 0 && i > 0; n-- {
+		_, size := utf8.DecodeLastRuneInString(s[:i])
+		i -= size
+	}
+	return s[i:]
+}
