@@ -75,9 +75,10 @@ func registerProcesses(api huma.API, d SessionToolsDeps) {
 		})
 	huma.Register(api, toolOp(http.MethodGet, "/sessions/{id}/processes/{processId}/output", "processOutput", "The last lines of a process's stdout and stderr (in memory)", tag),
 		func(ctx context.Context, in *struct {
-			processPath
-			Tail   int    `query:"tail" default:"200" minimum:"0" maximum:"100000" doc:"lines per stream"`
-			Stream string `query:"stream" doc:"ignored (both streams are returned), as the reference"`
+			ID        string `path:"id" doc:"session id"`
+			ProcessID string `path:"processId" doc:"process id (8 hex characters)"`
+			Tail      int    `query:"tail" default:"200" minimum:"0" maximum:"100000" doc:"lines per stream"`
+			Stream    string `query:"stream" doc:"ignored (both streams are returned), as the reference"`
 		}) (*struct{ Body ProcessOutput }, error) {
 			m, err := manager(in.ID)
 			if err != nil {
@@ -96,8 +97,9 @@ func registerProcesses(api huma.API, d SessionToolsDeps) {
 	logOp.Responses = map[string]*huma.Response{"200": {Description: "the log, the rotated part first", Content: map[string]*huma.MediaType{"text/plain": {}}}}
 	huma.Register(api, logOp,
 		func(ctx context.Context, in *struct {
-			processPath
-			Stream string `query:"stream" default:"stdout" enum:"stdout,stderr"`
+			ID        string `path:"id" doc:"session id"`
+			ProcessID string `path:"processId" doc:"process id (8 hex characters)"`
+			Stream    string `query:"stream" default:"stdout" enum:"stdout,stderr"`
 		}) (*huma.StreamResponse, error) {
 			m, err := manager(in.ID)
 			if err != nil {
@@ -144,8 +146,9 @@ func registerProcesses(api huma.API, d SessionToolsDeps) {
 		})
 	huma.Register(api, toolOp(http.MethodPost, "/sessions/{id}/processes/{processId}/stdin", "writeProcessStdin", "Write to a process's stdin", tag),
 		func(ctx context.Context, in *struct {
-			processPath
-			Body StdinBody
+			ID        string `path:"id" doc:"session id"`
+			ProcessID string `path:"processId" doc:"process id (8 hex characters)"`
+			Body      StdinBody
 		}) (*struct{ Body ProcessOK }, error) {
 			m, err := manager(in.ID)
 			if err != nil {

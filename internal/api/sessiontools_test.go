@@ -1,11 +1,14 @@
 package api_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -290,4 +293,200 @@ func TestTodoStateFollowsTheBranch(t *testing.T) {
 		t.Fatalf("todos after navigate = %+v", l)
 	}
 	e.Expect(http.StatusNotFound, "GET", "/api/v1/sessions/nope/todos", nil)
+}
+
+func processList(t *testing.T, e *toolsEnv, id string) []api.ProcessInfo {
+	t.Helper()
+	var l api.ProcessList
+	e.Expect(http.StatusOK, "GET", "/api/v1/sessions/"+id+"/processes", nil).JSON(t, &l)
+	return l.Processes
+}
+
+// waitProcess reads process_update events until process pid has status.
+func waitProcess(t *testing.T, st *apitest.Stream, procID, status string) map[string]any {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		ev, err := st.Next(time.Until(deadline))
+		if err != nil {
+			break
+		}
+		if ev.Type() != "process_update" {
+			continue
+		}
+		for _, p := range ev.Map()["processes"].([]any) {
+			if pm := p.(map[string]any); pm["id"] == procID && pm["status"] == status {
+				return pm
+			}
+		}
+	}
+	t.Fatalf("process %s never became %s", procID, status)
+	return nil
+}
+
+// TestProcessToolAndRoutes: the agent starts a process with a log watch;
+// its output, log file and stdin are reachable over HTTP; the watch match
+// starts a new turn with a process-watch card the model sees; kill and
+// clear work; unknown ids answer process_not_found.
+func TestProcessToolAndRoutes(t *testing.T) {
+	e := newToolsEnv(t, nil,
+		toolCall("p1", "process", map[string]any{"action": "start", "name": "srv",
+			"command":    `echo booting; read word; echo "ready $word"; exec sleep 1000`,
+			"logWatches": []any{map[string]any{"pattern": "^ready "}}}),
+		aitest.Text("started it"),
+		aitest.Text("the server is ready"),
+	)
+	id := e.session()
+	st := e.stream(id)
+	e.prompt(id, "start the server")
+	evs := st.Until(t, "agent_end", 20*time.Second)
+	proc := resultDetails(toolEnd(t, evs, "p1"))["process"].(map[string]any)
+	pid := proc["id"].(string)
+	if proc["status"] != "running" || len(pid) != 8 || proc["cwd"] != filepath.Join(e.Workspace, "proj") {
+		t.Fatalf("started %v", proc)
+	}
+	list := processList(t, e, id)
+	if len(list) != 1 || list[0].ID != pid || list[0].Status != "running" || list[0].AlertOnFailure != true {
+		t.Fatalf("list = %+v", list)
+	}
+	base := "/api/v1/sessions/" + id + "/processes/" + pid
+	var ok api.ProcessOK
+	e.Expect(http.StatusOK, "POST", base+"/stdin", map[string]any{"input": "now\n"}).JSON(t, &ok)
+	if !ok.OK {
+		t.Fatalf("stdin = %+v", ok)
+	}
+
+	evs = st.Until(t, "agent_end", 20*time.Second) // the watch's turn
+	var match map[string]any
+	var card ai.Message
+	for _, ev := range evs {
+		switch ev.Type() {
+		case "process_watch":
+			match = ev.Map()["match"].(map[string]any)
+		case "message_end":
+			var m struct{ Message ai.Message }
+			if err := json.Unmarshal([]byte(ev.Data), &m); err == nil && m.Message.Role == ai.RoleCustom {
+				card = m.Message
+			}
+		}
+	}
+	if match == nil || match["line"] != "ready now" || match["processId"] != pid || match["source"] != "stdout" {
+		t.Fatalf("process_watch = %v in %v", match, types(evs))
+	}
+	if card.CustomType != "process-watch" || !strings.Contains(card.Text(), "ready now") {
+		t.Fatalf("card = %+v", card)
+	}
+	reqs := e.fake.Requests()
+	if body := string(reqs[len(reqs)-1].Body); len(reqs) != 3 || !strings.Contains(body, "ready now") {
+		t.Fatalf("%d requests; the last does not carry the card", len(reqs))
+	}
+
+	var out api.ProcessOutput
+	e.Expect(http.StatusOK, "GET", base+"/output?tail=1", nil).JSON(t, &out)
+	if len(out.Stdout) != 1 || out.Stdout[0] != "ready now" || out.Status != "running" {
+		t.Fatalf("output = %+v", out)
+	}
+	r := e.Expect(http.StatusOK, "GET", base+"/logs/file", nil)
+	if string(r.Body) != "booting\nready now\n" || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/plain") {
+		t.Fatalf("log file = %q (%s)", r.Body, r.Header.Get("Content-Type"))
+	}
+	if r := e.Expect(http.StatusOK, "GET", base+"/logs/file?stream=stderr", nil); len(r.Body) != 0 {
+		t.Fatalf("stderr log = %q", r.Body)
+	}
+	e.Expect(http.StatusBadRequest, "GET", base+"/logs/file?stream=stdin", nil)
+
+	e.Expect(http.StatusOK, "POST", base+"/kill", nil).JSON(t, &ok)
+	if !ok.OK {
+		t.Fatalf("kill = %+v", ok)
+	}
+	killed := waitProcess(t, st, pid, "killed")
+	if killed["success"] != false || killed["endTime"] == nil {
+		t.Fatalf("killed = %v", killed)
+	}
+	e.Expect(http.StatusOK, "POST", base+"/stdin", map[string]any{"input": "x"}).JSON(t, &ok)
+	if ok.OK || ok.Reason != "process_exited" {
+		t.Fatalf("stdin after the kill = %+v", ok)
+	}
+	var cleared api.ProcessesCleared
+	e.Expect(http.StatusOK, "DELETE", "/api/v1/sessions/"+id+"/processes", nil).JSON(t, &cleared)
+	if cleared.Cleared != 1 || len(processList(t, e, id)) != 0 {
+		t.Fatalf("cleared %d", cleared.Cleared)
+	}
+	for _, c := range []struct{ method, path string }{
+		{"GET", base + "/output"}, {"GET", base + "/logs/file"}, {"POST", base + "/kill"},
+	} {
+		if m := e.Expect(http.StatusNotFound, c.method, c.path, nil).Map(t); m["error"] != "process_not_found" {
+			t.Errorf("%s %s: %v", c.method, c.path, m)
+		}
+	}
+	if m := e.Expect(http.StatusNotFound, "POST", base+"/stdin", map[string]any{"input": "x"}).Map(t); m["error"] != "process_not_found" {
+		t.Errorf("stdin: %v", m)
+	}
+	if m := e.Expect(http.StatusNotFound, "GET", "/api/v1/sessions/nope/processes", nil).Map(t); m["error"] != "session_not_found" {
+		t.Errorf("unknown session: %v", m)
+	}
+}
+
+// TestDeletingTheSessionEndsItsProcesses: nothing the agent started
+// outlives its session, and the logs go with it.
+func TestDeletingTheSessionEndsItsProcesses(t *testing.T) {
+	e := newToolsEnv(t, nil,
+		toolCall("p1", "process", map[string]any{"action": "start", "name": "stubborn",
+			"command": `trap '' TERM; sleep 1000 & echo "child $!"; while :; do sleep 1; done`}),
+		aitest.Text("running"),
+	)
+	id := e.session()
+	st := e.stream(id)
+	e.prompt(id, "start it")
+	proc := resultDetails(toolEnd(t, st.Until(t, "agent_end", 20*time.Second), "p1"))["process"].(map[string]any)
+	base := "/api/v1/sessions/" + id + "/processes/" + proc["id"].(string)
+	var out api.ProcessOutput
+	e.Expect(http.StatusOK, "GET", base+"/output", nil).JSON(t, &out)
+	for len(out.Stdout) == 0 { // each process_output announces new lines
+		st.Until(t, "process_output", 20*time.Second)
+		e.Expect(http.StatusOK, "GET", base+"/output", nil).JSON(t, &out)
+	}
+	var child int
+	if _, err := fmtSscan(out.Stdout[0], &child); err != nil {
+		t.Fatal(err)
+	}
+	shell := int(proc["pid"].(float64))
+	logDir := filepath.Join(e.DataDir, "processes", id)
+	if _, err := os.Stat(logDir); err != nil {
+		t.Fatal(err)
+	}
+	e.Expect(http.StatusNoContent, "DELETE", "/api/v1/sessions/"+id, nil)
+	for _, pid := range []int{shell, child} {
+		if processAlive(pid) {
+			t.Errorf("pid %d survived the session", pid)
+		}
+	}
+	if _, err := os.Stat(logDir); !os.IsNotExist(err) {
+		t.Fatalf("logs left behind: %v", err)
+	}
+}
+
+// TestMinimalUIRefusesStart: under MINIMAL_UI the tool refuses to start.
+func TestMinimalUIRefusesStart(t *testing.T) {
+	e := newToolsEnv(t, map[string]string{"MINIMAL_UI": "true"},
+		toolCall("p1", "process", map[string]any{"action": "start", "name": "x", "command": "true"}), aitest.Text("refused"))
+	id := e.session()
+	st := e.stream(id)
+	e.prompt(id, "start")
+	end := toolEnd(t, st.Until(t, "agent_end", 20*time.Second), "p1")
+	if end["isError"] != true || !strings.Contains(resultText(end), "MINIMAL_UI") || len(processList(t, e, id)) != 0 {
+		t.Fatalf("tool end = %v", end)
+	}
+}
+
+func fmtSscan(line string, pid *int) (int, error) { return fmt.Sscanf(line, "child %d", pid) }
+
+// processAlive reports whether pid is a live (not zombie) process.
+func processAlive(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	i := bytes.LastIndexByte(b, ')')
+	return i > 0 && i+2 < len(b) && b[i+2] != 'Z' && b[i+2] != 'X'
 }
