@@ -31,6 +31,9 @@ func startTerminalEnv(t *testing.T, vars map[string]string) termEnv {
 	if _, ok := vars["SHELL"]; !ok {
 		t.Setenv("SHELL", "/bin/bash") // the server's $SHELL picks the shell
 	}
+	// Shells read ~/.bashrc from the server's HOME; the machine's own must
+	// not decide whether a test passes.
+	t.Setenv("HOME", t.TempDir())
 	e := apitest.Start(t, vars)
 	if e.App.AuthEnabled() {
 		if key := vars["API_KEY"]; key != "" {
