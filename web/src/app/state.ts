@@ -11,6 +11,7 @@ import { createChatStore } from "../stores/chat";
 import { createProjectsStore } from "../stores/projects";
 import { createSessionsStore } from "../stores/sessions";
 import { createUiStore } from "../stores/ui";
+import { createToolsStore } from "../tools/store";
 import { createBranching } from "./branching";
 
 export type AppState = ReturnType<typeof createAppState>;
@@ -171,5 +172,8 @@ export function createAppState() {
     return () => void streamListeners.delete(f);
   }
 
-  return { api, auth, ui, projects, sessions, chat, stream, providers, loadProviders, configVersion, branching, start, onStreamEvent };
+  /** The open session's processes, todo list and pending questions (tools/). */
+  const tools = createToolsStore({ api, sessionId: ui.sessionId, onStreamEvent });
+
+  return { api, auth, ui, projects, sessions, chat, stream, providers, loadProviders, configVersion, branching, start, onStreamEvent, tools };
 }

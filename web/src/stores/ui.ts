@@ -9,7 +9,7 @@ export const LAYOUT_KEY = "pi-forge/layout";
 export const ACTIVE_KEY = "pi-forge/active";
 export const COLLAPSED_KEY = "pi-forge/collapsed-projects";
 
-export type RightTab = "files" | "search" | "changes" | "git" | "context";
+export type RightTab = "files" | "search" | "changes" | "git" | "processes" | "context";
 export type BottomTab = "terminal";
 
 export interface Layout {

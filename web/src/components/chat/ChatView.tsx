@@ -1,5 +1,6 @@
 import { useApp } from "../../app/context";
 import { sessionLabel } from "../../stores/sessions";
+import { ChatExtras } from "../../tools/ChatExtras";
 import { Composer } from "../composer/Composer";
 import { ConnectionBadge } from "./ConnectionBadge";
 import { Transcript } from "./Transcript";
@@ -59,6 +60,7 @@ export function ChatView() {
       </div>
       {chat.readOnly.value && <p class="banner">This session is running elsewhere; it is read-only here.</p>}
       <Transcript />
+      <ChatExtras />
       <Composer sessionId={sid} />
     </div>
   );

@@ -19,6 +19,7 @@ import { clockTime, fullTime, money } from "../common/time";
 import { Markdown, StreamingMarkdown } from "./Markdown";
 import { ThinkingBlock } from "./ThinkingBlock";
 import { CopyButton, ToolCard } from "./ToolCard";
+import { isLifecycle, LifecycleCard } from "../../tools/cards";
 
 /**
  * MessageRow picks the view for one committed message; it re-renders only
@@ -40,7 +41,8 @@ export const MessageRow = memo(function MessageRow({ msg, index }: { msg: AgentM
     case "branchSummary":
       return <MetaCard title="Branch summary" msg={msg as OtherMessage} />;
     case "custom":
-      return (msg as OtherMessage).display === false ? null : <MetaCard title={String((msg as OtherMessage).customType ?? "Note")} msg={msg as OtherMessage} />;
+      if ((msg as OtherMessage).display === false) return null;
+      return isLifecycle(msg as OtherMessage) ? <LifecycleCard msg={msg as OtherMessage} /> : <MetaCard title={String((msg as OtherMessage).customType ?? "Note")} msg={msg as OtherMessage} />;
     default:
       return <MetaCard title={`Unknown message (${msg.role})`} msg={msg as OtherMessage} raw />;
   }

@@ -6,6 +6,7 @@ import type { ContentBlock, ImageBlock, ToolCallBlock, ToolResult, ToolResultMes
 import { copyText } from "../../markdown/enhance";
 import { duration } from "../common/time";
 import { DiffView, diffStats, parseToolDiff } from "./DiffView";
+import { ToolCardBody, toolPreview } from "../../tools/cards";
 
 type Status = "generating" | "running" | "done" | "error" | "no-result";
 
@@ -87,6 +88,20 @@ function ToolBody(p: {
 }) {
   const images = (p.result?.content ?? []).filter((b): b is ImageBlock => b.type === "image");
   const path = typeof p.args.path === "string" ? p.args.path : undefined;
+  // The process, todo and ask_user_question tools have bodies of their own (tools/cards).
+  const special = ToolCardBody({ name: p.call.name, args: p.args, result: p.result, status: p.status });
+  if (special)
+    return (
+      <>
+        {special}
+        <Disclosure label="Output">
+          <CopyablePre text={p.text} />
+        </Disclosure>
+        <Disclosure label="Input">
+          <CopyablePre text={p.call.partialJson ?? JSON.stringify(p.args, null, 2)} />
+        </Disclosure>
+      </>
+    );
   return (
     <>
       {path && (p.kind === "read" || p.kind === "write" || p.kind === "edit") && (
@@ -190,6 +205,8 @@ function Elapsed({ since }: { since?: number }) {
 /** preview is the one-line summary of what a call acts on. */
 export function preview(name: string, a: Record<string, unknown>): string {
   const s = (v: unknown) => (typeof v === "string" ? v : "");
+  const own = toolPreview(name, a);
+  if (own !== undefined) return own;
   switch (name) {
     case "bash":
       return firstLine(s(a.command));

@@ -1,5 +1,7 @@
 import { useApp } from "../../app/context";
 import type { RightTab } from "../../stores/ui";
+import { ProcessesTab } from "../../tools/ProcessesTab";
+import { TodoStripSlot } from "../../tools/TodoStripSlot";
 import { useWorkspace } from "../../workspace/store";
 import { WorkspacePanel } from "../../workspace/WorkspacePanel";
 
@@ -13,6 +15,7 @@ export const RIGHT_TABS: Array<{ id: RightTab; label: string }> = [
   { id: "search", label: "Search" },
   { id: "changes", label: "Last turn" },
   { id: "git", label: "Git" },
+  { id: "processes", label: "Processes" },
   { id: "context", label: "Context" },
 ];
 
@@ -21,15 +24,22 @@ export const RIGHT_TABS: Array<{ id: RightTab; label: string }> = [
  * (workspace/WorkspacePanel).
  */
 export function RightPane({ width }: { width: number }) {
-  const { ui } = useApp();
+  const { ui, tools } = useApp();
   const ws = useWorkspace();
   const tab = ui.layout.value.rightTab;
+  const running = tools.running.value;
+  const tabs = withGitCount(RIGHT_TABS, ws.gitChanges.value).map((t) => (t.id === "processes" && running ? { ...t, label: `Processes (${running})` } : t));
   return (
     <aside class="right-pane" style={{ width: `${width}px` }} aria-label="Side panel">
-      <Tabs tabs={withGitCount(RIGHT_TABS, ws.gitChanges.value)} active={tab} onPick={(id) => ui.setLayout({ rightTab: id })} label="Side panel" />
+      <Tabs tabs={tabs} active={tab} onPick={(id) => ui.setLayout({ rightTab: id })} label="Side panel" />
       <div class="pane-body" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
-        <WorkspacePanel tab={tab} fallback={<p class="empty-note">{RIGHT_TABS.find((t) => t.id === tab)?.label} is not available yet.</p>} />
+        {tab === "processes" ? (
+          <ProcessesTab />
+        ) : (
+          <WorkspacePanel tab={tab} fallback={<p class="empty-note">{RIGHT_TABS.find((t) => t.id === tab)?.label} is not available yet.</p>} />
+        )}
       </div>
+      <TodoStripSlot />
     </aside>
   );
 }
