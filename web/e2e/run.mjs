@@ -15,6 +15,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { repo, startStack } from "./harness.mjs";
 import { scenarios } from "./scenarios.mjs";
+import { toolsScenarios } from "./tools-scenarios.mjs";
 import { workspaceScenarios } from "./workspace-scenarios.mjs";
 
 const PASSWORD = "e2e-password-1";
@@ -41,7 +42,7 @@ async function main() {
   if (ctx.shots) mkdirSync(ctx.shots, { recursive: true });
 
   const results = [];
-  for (const s of [...scenarios, ...workspaceScenarios]) {
+  for (const s of [...scenarios, ...workspaceScenarios, ...toolsScenarios]) {
     if (only && !only.has(s.name)) continue;
     const at = Date.now();
     try {
