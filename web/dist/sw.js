@@ -1,4 +1,4 @@
-self.__PWA__ = {"version":"e47a72b406e8","shell":["/apple-touch-icon.png","/assets/index-B1soxFdc.css","/assets/index-DJphC9XC.js","/assets/theme-boot-a6b85d4b97.js","/icon-192.png","/icon-512.png","/icon-maskable-512.png","/icon.svg","/manifest.webmanifest","/offline.html"]};
+self.__PWA__ = {"version":"5f8660416943","shell":["/apple-touch-icon.png","/assets/index-SIwsrg3V.css","/assets/index-_2V3sVrc.js","/assets/theme-boot-a6b85d4b97.js","/icon-192.png","/icon-512.png","/icon-maskable-512.png","/icon.svg","/manifest.webmanifest","/offline.html"]};
 /* pi-forge service worker. The build (vite.config.ts, pwaServiceWorker)
    prepends self.__PWA__ = { version, shell } and writes this as /sw.js.
 
