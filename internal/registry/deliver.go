@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -24,6 +25,9 @@ func (s *Session) Deliver(m ai.Message, trigger bool) error {
 	if s.isClosed() {
 		return ErrSessionNotFound
 	}
+	// A run that already sent agent_end takes no more steering: wait for it
+	// to finish, so the card starts a run of its own instead.
+	s.settle(context.Background())
 	if s.agent.State().IsStreaming {
 		s.agent.SteerMessage(m)
 		return nil
