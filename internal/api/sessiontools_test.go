@@ -380,6 +380,13 @@ func TestProcessToolAndRoutes(t *testing.T) {
 	if body := string(reqs[len(reqs)-1].Body); len(reqs) != 3 || !strings.Contains(body, "ready now") {
 		t.Fatalf("%d requests; the last does not carry the card", len(reqs))
 	}
+	// The model is offered the three tools, and the system prompt tells it how to use them.
+	first := string(reqs[0].Body)
+	for _, want := range []string{`"name":"process"`, `"name":"todo"`, `"name":"ask_user_question"`, "Do not poll with list or output", "exactly one task in_progress"} {
+		if !strings.Contains(first, want) {
+			t.Errorf("the first request lacks %q", want)
+		}
+	}
 
 	var out api.ProcessOutput
 	e.Expect(http.StatusOK, "GET", base+"/output?tail=1", nil).JSON(t, &out)
