@@ -60,6 +60,7 @@ func (a *App) registerSessions() {
 		ExpandSteer:  a.expandSteer,
 	})
 	a.registerSessionTools(hub)
+	a.warmSessionList()
 	a.Server.OnShutdown(func(context.Context) {
 		// Its own budget: the server's may be spent waiting for requests,
 		// and aborted runs still have to write what they produced.
@@ -74,4 +75,29 @@ func (a *App) activeSessions() int {
 		return 0
 	}
 	return a.Sessions.Count()
+}
+
+// warmSessionList reads every project's session summaries in the
+// background at start-up, so the first sidebar list after a restart is as
+// quick as later ones (a request that comes while it runs shares its work).
+func (a *App) warmSessionList() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		projects, err := a.Projects.List()
+		if err != nil {
+			return
+		}
+		for _, p := range projects {
+			if ctx.Err() != nil {
+				return
+			}
+			_, _ = a.SessionStore.List(p.ID)
+		}
+	}()
+	a.Server.OnShutdown(func(context.Context) {
+		cancel()
+		<-done
+	})
 }

@@ -45,8 +45,20 @@ const maxChildDepth = 4
 // List returns projectID's sessions, pi-subagents children included, newest
 // activity first. A missing project dir is an empty list. Files are
 // summarised in parallel and cached by (path, size, mtime), so listing again
-// costs a directory read and a stat per file.
+// costs a directory read and a stat per file. Concurrent calls for one
+// project share the work.
 func (st *Store) List(projectID string) ([]Info, error) {
+	v, err, shared := st.lists.Do(projectID, func() (any, error) { return st.list(projectID) })
+	if err != nil {
+		return nil, err
+	}
+	if shared {
+		return slices.Clone(v.([]Info)), nil
+	}
+	return v.([]Info), nil
+}
+
+func (st *Store) list(projectID string) ([]Info, error) {
 	dir, err := st.ProjectDir(projectID)
 	if err != nil {
 		return nil, err

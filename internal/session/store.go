@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"golang.org/x/sync/singleflight"
 	"io"
 	"os"
 	"path/filepath"
@@ -59,6 +60,9 @@ type Options struct {
 type Store struct {
 	opts  Options
 	cache *listCache
+	// lists shares one listing between concurrent List calls of a project
+	// (the start-up warm-up and the first sidebar request, say).
+	lists singleflight.Group
 
 	randMu sync.Mutex // Rand may be a reader that is not safe for concurrent use
 }
