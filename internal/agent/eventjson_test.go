@@ -160,19 +160,3 @@ func TestCompactDeltaDoesNotAllocate(t *testing.T) {
 	}
 }
 
-func TestAppendJSONStringRoundTrips(t *testing.T) {
-	for _, s := range []string{"", "plain", "quote \" backslash \\ slash /", "\n\r\t\b\f\x00\x1f\x7f", "<html> & 'x'", "héllo 😀 \u2028\u2029", "\xff bad"} {
-		b := appendJSONString(nil, s)
-		var got string
-		if err := json.Unmarshal(b, &got); err != nil {
-			t.Fatalf("%q → %s: %v", s, b, err)
-		}
-		want := strings.ToValidUTF8(s, "\ufffd")
-		if got != want {
-			t.Errorf("%q round-tripped to %q", s, got)
-		}
-	}
-	if got := string(appendJSONString(nil, "<a>&")); got != `"<a>&"` {
-		t.Errorf("HTML characters are escaped: %s (JSON.stringify leaves them)", got)
-	}
-}

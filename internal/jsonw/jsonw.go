@@ -22,6 +22,25 @@ type Obj struct {
 // NewObj starts an object, appending to buf (which may be nil).
 func NewObj(buf []byte) *Obj { return &Obj{b: append(buf, '{'), first: true} }
 
+// Begin starts an object in a zero Obj, appending to buf; a stack Obj
+// started this way writes without allocating.
+func (o *Obj) Begin(buf []byte) {
+	o.b, o.first, o.err = append(buf, '{'), true, nil
+}
+
+// Open starts a nested object under key k; Close ends it.
+func (o *Obj) Open(k string) {
+	o.Key(k)
+	o.b = append(o.b, '{')
+	o.first = true
+}
+
+// Close ends the object Open started.
+func (o *Obj) Close() {
+	o.b = append(o.b, '}')
+	o.first = false
+}
+
 // Key writes the next key; a value must follow.
 func (o *Obj) Key(k string) {
 	if !o.first {
@@ -66,6 +85,14 @@ func (o *Obj) OptRaw(k string, v []byte) {
 	if len(v) > 0 {
 		o.Raw(k, v)
 	}
+}
+
+// RawOrNull writes already-encoded JSON, or null when it is empty.
+func (o *Obj) RawOrNull(k string, v []byte) {
+	if len(v) == 0 {
+		v = []byte("null")
+	}
+	o.Raw(k, v)
 }
 
 // Value writes any value with encoding/json, without HTML escaping.
