@@ -77,23 +77,27 @@ func (a *App) activeSessions() int {
 	return a.Sessions.Count()
 }
 
-// warmSessionList reads every project's session summaries in the
-// background at start-up, so the first sidebar list after a restart is as
-// quick as later ones (a request that comes while it runs shares its work).
+// warmSessionList reads the session summaries of every project folder
+// under SESSION_DIR in the background at start-up, so the first sidebar
+// list after a restart is as quick as later ones (a request that comes
+// while it runs shares its work). It reads the folders, not projects.json,
+// which stays loaded lazily.
 func (a *App) warmSessionList() {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		projects, err := a.Projects.List()
+		dirs, err := os.ReadDir(a.Config.SessionDir)
 		if err != nil {
 			return
 		}
-		for _, p := range projects {
+		for _, d := range dirs {
 			if ctx.Err() != nil {
 				return
 			}
-			_, _ = a.SessionStore.List(p.ID)
+			if d.IsDir() {
+				_, _ = a.SessionStore.List(d.Name()) // not a project id: an error, ignored
+			}
 		}
 	}()
 	a.Server.OnShutdown(func(context.Context) {
