@@ -55,17 +55,7 @@ func (t *findTool) Execute(ctx context.Context, call agent.ToolCall, _ func(agen
 	if err := decodeArgs(call, &args); err != nil {
 		return agent.ToolResult{}, err
 	}
-	if err := aborted(ctx); err != nil {
-		return agent.ToolResult{}, err
-	}
-	raw := args.Path
-	if raw == "" {
-		raw = "."
-	}
-	if hasNUL(raw) {
-		return agent.ToolResult{}, nulPathError(raw)
-	}
-	root, err := t.resolve(raw)
+	root, err := t.searchDir(ctx, args.Path)
 	if err != nil {
 		return agent.ToolResult{}, err
 	}

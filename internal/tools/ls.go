@@ -53,17 +53,7 @@ func (t *lsTool) Execute(ctx context.Context, call agent.ToolCall, _ func(agent.
 	if err := decodeArgs(call, &args); err != nil {
 		return agent.ToolResult{}, err
 	}
-	if err := aborted(ctx); err != nil {
-		return agent.ToolResult{}, err
-	}
-	raw := args.Path
-	if raw == "" {
-		raw = "."
-	}
-	if hasNUL(raw) {
-		return agent.ToolResult{}, nulPathError(raw)
-	}
-	dir, err := t.resolve(raw)
+	dir, err := t.searchDir(ctx, args.Path)
 	if err != nil {
 		return agent.ToolResult{}, err
 	}

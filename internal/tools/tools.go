@@ -150,6 +150,21 @@ func (b base) resolve(p string) (string, error) {
 	return abs, b.check(p, abs)
 }
 
+// searchDir resolves the optional path argument of find, grep and ls:
+// "." when absent, NUL bytes refused, an abort that came first honoured.
+func (b base) searchDir(ctx context.Context, raw string) (string, error) {
+	if err := aborted(ctx); err != nil {
+		return "", err
+	}
+	if raw == "" {
+		raw = "."
+	}
+	if hasNUL(raw) {
+		return "", nulPathError(raw)
+	}
+	return b.resolve(raw)
+}
+
 func (b base) check(raw, abs string) error {
 	if b.opts.Policy == nil {
 		return nil
