@@ -138,10 +138,16 @@ func collectSkillFilesIn(dir, root string, mode skillDirMode, ig *ignoreRules) [
 // directory named in settings), skipping dot entries and node_modules and
 // honouring ignore files.
 func collectMarkdownFiles(dir string) []string {
-	return collectMarkdownIn(dir, newIgnoreRules(dir))
+	return collectMarkdownIn(dir, newIgnoreRules(dir), true)
 }
 
-func collectMarkdownIn(dir string, ig *ignoreRules) []string {
+// collectPromptFiles lists the *.md files directly in dir (pi's prompts/
+// directories are not searched recursively).
+func collectPromptFiles(dir string) []string {
+	return collectMarkdownIn(dir, newIgnoreRules(dir), false)
+}
+
+func collectMarkdownIn(dir string, ig *ignoreRules, recursive bool) []string {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil
@@ -158,33 +164,9 @@ func collectMarkdownIn(dir string, ig *ignoreRules) []string {
 		if !ok || ig.ignored(p, isDir) {
 			continue
 		}
-		if isDir {
-			out = append(out, collectMarkdownIn(p, ig)...)
+		if isDir && recursive {
+			out = append(out, collectMarkdownIn(p, ig, true)...)
 		} else if isFile && strings.HasSuffix(name, ".md") {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// collectPromptFiles lists the *.md files directly in dir (pi's prompts/
-// directories are not searched recursively).
-func collectPromptFiles(dir string) []string {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil
-	}
-	ig := newIgnoreRules(dir)
-	ig.add(dir, entries)
-	var out []string
-	for _, e := range entries {
-		name := e.Name()
-		if strings.HasPrefix(name, ".") || name == "node_modules" {
-			continue
-		}
-		p := filepath.Join(dir, name)
-		_, isFile, ok := entryKind(p, e)
-		if ok && isFile && strings.HasSuffix(name, ".md") && !ig.ignored(p, false) {
 			out = append(out, p)
 		}
 	}
