@@ -70,6 +70,10 @@ func registerStream(api huma.API, d Sessions) {
 			for _, ev := range replay {
 				sw.add(ev)
 			}
+			if first == nil {
+				// Tells a resuming client the replay is over (docs/sse.md).
+				sw.buf = append(sw.buf, ": caught-up\n\n"...)
+			}
 			if !sw.flush() {
 				return
 			}
@@ -109,6 +113,9 @@ func (sw *streamWriter) start() {
 	// The server's own write deadline (if any) must not cut a stream.
 	_ = sw.rc.SetWriteDeadline(time.Time{})
 	sw.w.WriteHeader(http.StatusOK)
+	// Send the headers now: a resumed client with nothing to catch up on
+	// would otherwise wait for the first event or heartbeat to see them.
+	_ = sw.rc.Flush()
 }
 
 // add appends one event's frame (and its padding) to the batch.

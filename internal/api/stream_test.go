@@ -343,3 +343,25 @@ func heartbeatSized(raw string) bool {
 	j := strings.Index(raw[i:], "\n\n")
 	return j+2 == 2048
 }
+
+// TestStreamResumeEndsReplayWithAComment: after the replayed events a
+// resuming client gets a comment frame at once, so it can show itself live
+// without guessing from silence.
+func TestStreamResumeEndsReplayWithAComment(t *testing.T) {
+	e := newSessEnv(t, aitest.Script{Responses: []aitest.Response{aitest.Text("hello there")}}, sessOptions{})
+	id := e.createSession()
+	first := e.stream(id)
+	snap, err := first.Next(5 * time.Second)
+	if err != nil || snap.Type() != "snapshot" {
+		t.Fatalf("first frame %v %v", snap.Type(), err)
+	}
+	first.Close()
+	resumed := e.stream(id, "Last-Event-ID: "+snap.ID)
+	deadline := time.Now().Add(5 * time.Second)
+	for resumed.Comments() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no comment frame after the (empty) replay")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
