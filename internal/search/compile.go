@@ -2,13 +2,12 @@ package search
 
 import (
 	"bytes"
-	"path"
 	"regexp"
 	"regexp/syntax"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/bmatcuk/doublestar/v4"
+	"github.com/pi-forge/pi-forge/internal/fswalk"
 )
 
 // plan is a validated query, ready for either engine.
@@ -185,10 +184,8 @@ func isASCII(s string) bool {
 
 // glob is one include or exclude glob with gitignore meaning.
 type glob struct {
-	raw      string
-	pattern  string
-	anchored bool // had a "/" before its end: matched against the whole path
-	dirOnly  bool // ended in "/": matches directories only
+	raw string
+	fswalk.Pattern
 }
 
 func parseGlob(s string) (*glob, error) {
@@ -198,33 +195,9 @@ func parseGlob(s string) (*glob, error) {
 	if len(s) > MaxGlobBytes {
 		return nil, &Error{Code: CodeInvalidQuery, Message: "a glob is longer than 256 bytes"}
 	}
-	g := &glob{raw: s, pattern: s}
-	if strings.HasSuffix(g.pattern, "/") {
-		g.dirOnly = true
-		g.pattern = strings.TrimRight(g.pattern, "/")
-	}
-	if strings.HasPrefix(g.pattern, "/") {
-		g.anchored = true
-		g.pattern = strings.TrimLeft(g.pattern, "/")
-	}
-	if strings.Contains(g.pattern, "/") {
-		g.anchored = true
-	}
-	if g.pattern == "" || !doublestar.ValidatePattern(g.pattern) {
+	p, ok := fswalk.ParseGlob(s)
+	if !ok {
 		return nil, &Error{Code: CodeInvalidGlob, Message: "invalid glob: " + s}
 	}
-	return g, nil
-}
-
-// match tests a "/"-separated path relative to the search root.
-func (g *glob) match(rel string, isDir bool) bool {
-	if g.dirOnly && !isDir {
-		return false
-	}
-	target := rel
-	if !g.anchored {
-		target = path.Base(rel)
-	}
-	ok, _ := doublestar.Match(g.pattern, target)
-	return ok
+	return &glob{raw: s, Pattern: p}, nil
 }

@@ -149,7 +149,7 @@ func readRipgrep(r io.Reader, p *plan, col *collector) error {
 
 func addRipgrepMatch(ev *rgEvent, p *plan, col *collector) bool {
 	rel := strings.TrimPrefix(string(ev.Data.Path.value()), "./")
-	if p.include != nil && !p.include.match(rel, false) || excludedPath(p.exclude, rel) {
+	if p.include != nil && !p.include.Match(rel, false) || excludedPath(p.exclude, rel) {
 		return true
 	}
 	text := bytes.TrimSuffix(ev.Data.Lines.value(), []byte{'\n'})
@@ -170,11 +170,11 @@ func excludedPath(g *glob, rel string) bool {
 	if g == nil {
 		return false
 	}
-	if g.match(rel, false) {
+	if g.Match(rel, false) {
 		return true
 	}
 	for dir := path.Dir(rel); dir != "." && dir != "/"; dir = path.Dir(dir) {
-		if g.match(dir, true) {
+		if g.Match(dir, true) {
 			return true
 		}
 	}

@@ -320,31 +320,6 @@ func TestSearchOutsideAnyRepository(t *testing.T) {
 	}
 }
 
-func TestIgnoreLineSyntax(t *testing.T) {
-	cases := []struct {
-		line string
-		ok   bool
-		want ignoreRule
-	}{
-		{"# comment", false, ignoreRule{}},
-		{"   ", false, ignoreRule{}},
-		{"*.log  ", true, ignoreRule{pattern: "*.log"}},
-		{`\#hash`, true, ignoreRule{pattern: "#hash"}},
-		{`\!bang`, true, ignoreRule{pattern: "!bang"}},
-		{"!keep", true, ignoreRule{pattern: "keep", negate: true}},
-		{"/root-only", true, ignoreRule{pattern: "root-only", anchored: true}},
-		{"dir/", true, ignoreRule{pattern: "dir", dirOnly: true}},
-		{"a/b", true, ignoreRule{pattern: "a/b", anchored: true}},
-		{"{x}", true, ignoreRule{pattern: `\{x\}`}},
-	}
-	for _, c := range cases {
-		got, ok := parseIgnoreLine(c.line)
-		if ok != c.ok || got != c.want {
-			t.Errorf("%q: got %+v %v", c.line, got, ok)
-		}
-	}
-}
-
 func TestLowerASCII(t *testing.T) {
 	src := []byte("Hello, WORLD! @[`{ AZaz09 ~\x7f and more TEXT to fill words")
 	for n := range len(src) + 1 {

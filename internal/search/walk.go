@@ -6,10 +6,9 @@ import (
 	"errors"
 	"io"
 	"os"
-	"path/filepath"
-	"strings"
 	"sync"
 
+	"github.com/pi-forge/pi-forge/internal/fswalk"
 	"github.com/pi-forge/pi-forge/internal/workspace"
 )
 
@@ -50,19 +49,23 @@ func (s *Searcher) walk(ctx context.Context, root string, p *plan) (Result, erro
 		}()
 	}
 
-	w := &walker{ctx: ctx, p: p, send: func(abs, rel string) bool {
-		select {
-		case jobs <- job{abs, rel}:
-			return true
-		case <-ctx.Done():
-			return false
+	_ = fswalk.Walk(ctx, root, walkOptions(p), func(e *fswalk.Entry) error {
+		if e.IsDir() {
+			return nil
 		}
-	}}
-	stack, inRepo := ignoreStack(nil), false
-	if !p.q.IncludeGitignored {
-		stack, inRepo = rootStack(root)
-	}
-	w.dir(root, "", stack, inRepo)
+		if p.include != nil && !p.include.Match(e.Rel, false) {
+			return nil
+		}
+		if info, err := e.Info(); err != nil || info.Size() > MaxFileBytes {
+			return nil
+		}
+		select {
+		case jobs <- job{e.Abs, e.Rel}:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
 	close(jobs)
 	wg.Wait()
 
@@ -73,6 +76,24 @@ func (s *Searcher) walk(ctx context.Context, root string, p *plan) (Result, erro
 		res.Truncated = true
 	}
 	return res, nil
+}
+
+// walkOptions are the walk rules: .git always goes, as do symlinks
+// (never followed), devices, fifos and sockets; then the exclude glob;
+// then, unless everything is wanted, the skipped folders, ripgrep's
+// ignore files and the hidden rule.
+func walkOptions(p *plan) fswalk.Options {
+	all := p.q.IncludeGitignored
+	o := fswalk.Options{Hidden: all, Skip: func(e *fswalk.Entry) bool {
+		isDir := e.IsDir()
+		return e.Name == ".git" || !isDir && !e.IsRegular() ||
+			p.exclude != nil && p.exclude.Match(e.Rel, isDir) ||
+			!all && isDir && workspace.SkipDir(e.Name)
+	}}
+	if !all {
+		o.Rules = fswalk.Ripgrep()
+	}
+	return o
 }
 
 // read reads a file into the scanner's buffer; files that grew past the
@@ -104,83 +125,4 @@ func (s *scanner) read(abs string) ([]byte, bool) {
 			return data, true
 		}
 	}
-}
-
-type walker struct {
-	ctx  context.Context
-	p    *plan
-	send func(abs, rel string) bool
-}
-
-// dir walks one folder; it returns false when the search should stop.
-func (w *walker) dir(abs, rel string, stack ignoreStack, inRepo bool) bool {
-	if w.ctx.Err() != nil {
-		return false
-	}
-	ents, err := os.ReadDir(abs)
-	if err != nil {
-		return true
-	}
-	all := w.p.q.IncludeGitignored
-	if !all {
-		inRepo = inRepo || isRepoDir(abs)
-		stack = stack.with(abs, rel, inRepo)
-	}
-	for _, de := range ents {
-		name := de.Name()
-		childRel := name
-		if rel != "" {
-			childRel = rel + "/" + name
-		}
-		t := de.Type()
-		isDir := t.IsDir()
-		if !isDir && !t.IsRegular() {
-			continue // symlinks are not followed; devices, fifos, sockets never searched
-		}
-		if !w.visible(name, childRel, isDir, stack, all) {
-			continue
-		}
-		childAbs := filepath.Join(abs, name)
-		if isDir {
-			if !w.dir(childAbs, childRel, stack, inRepo) {
-				return false
-			}
-			continue
-		}
-		if w.p.include != nil && !w.p.include.match(childRel, false) {
-			continue
-		}
-		if info, err := de.Info(); err != nil || info.Size() > MaxFileBytes {
-			continue
-		}
-		if !w.send(childAbs, childRel) {
-			return false
-		}
-	}
-	return true
-}
-
-// visible applies the walk rules to one entry: .git always goes; the
-// exclude glob; then, unless everything is wanted, the skipped folders,
-// the ignore files and the hidden rule (a whitelist entry un-hides).
-func (w *walker) visible(name, rel string, isDir bool, stack ignoreStack, all bool) bool {
-	if name == ".git" {
-		return false
-	}
-	if w.p.exclude != nil && w.p.exclude.match(rel, isDir) {
-		return false
-	}
-	if all {
-		return true
-	}
-	if isDir && workspace.SkipDir(name) {
-		return false
-	}
-	switch stack.decide(rel, isDir) {
-	case 1:
-		return false
-	case -1:
-		return true
-	}
-	return !strings.HasPrefix(name, ".")
 }
