@@ -15,6 +15,7 @@ import (
 
 	"github.com/pi-forge/pi-forge/internal/agent"
 	"github.com/pi-forge/pi-forge/internal/ai"
+	"github.com/pi-forge/pi-forge/internal/fswalk"
 )
 
 //go:embed find.md
@@ -66,30 +67,26 @@ func (t *findTool) Execute(ctx context.Context, call agent.ToolCall, _ func(agen
 	match := newFindMatcher(args.Pattern)
 	var results []string
 	// fd 9+ (what pi downloads) leaves .git out even with --hidden.
-	rules := walkRules{ignoreFiles: []string{".ignore", ".fdignore"}, skipGitDirs: true}
-	err = walkTree(ctx, root, rules, func(abs string, d fs.DirEntry) error {
+	o := fswalk.Options{Rules: fswalk.Fd(), Hidden: true, Skip: func(e *fswalk.Entry) bool { return e.IsDir() && e.Name == ".git" }}
+	err = fswalk.Walk(ctx, root, o, func(e *fswalk.Entry) error {
 		if limit <= 0 || len(results) >= limit {
-			return errStopWalk
+			return fs.SkipAll
 		}
-		if !match(abs, d.Name()) {
+		if !match(e.Abs, e.Name) {
 			return nil
 		}
-		if t.opts.Policy != nil && t.opts.Policy.Check(abs) != nil {
+		if t.opts.Policy != nil && t.opts.Policy.Check(e.Abs) != nil {
 			return nil
 		}
-		rel, err := filepath.Rel(root, abs)
-		if err != nil {
-			return nil
+		if e.IsDir() {
+			results = append(results, e.Rel+"/")
+		} else {
+			results = append(results, e.Rel)
 		}
-		rel = toSlash(rel)
-		if d.IsDir() {
-			rel += "/"
-		}
-		results = append(results, rel)
 		return nil
 	})
 	if err != nil {
-		return agent.ToolResult{}, err
+		return agent.ToolResult{}, walkError(ctx, err)
 	}
 	if len(results) == 0 {
 		return textResult("No files found matching pattern", nil), nil

@@ -8,11 +8,10 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 
-	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
+	"github.com/pi-forge/pi-forge/internal/fswalk"
 )
 
 // binaryProbe is how much of a file is checked for a NUL byte; ripgrep
@@ -35,7 +34,7 @@ func searchGo(ctx context.Context, searchPath string, isDir bool, args grepArgs,
 	if err != nil {
 		return nil, false, errors.New("regex parse error: " + err.Error())
 	}
-	glob := newGlobFilter(args.Glob, searchPath)
+	glob := newGlobFilter(args.Glob)
 	var matches []grepMatch
 	limitReached := false
 	g := &goGrepper{}
@@ -44,25 +43,25 @@ func searchGo(ctx context.Context, searchPath string, isDir bool, args grepArgs,
 		matches = append(matches, found...)
 		if stop {
 			limitReached = true
-			return errStopWalk
+			return fs.SkipAll
 		}
 		return err
 	}
 	if !isDir {
-		if err := searchFile(searchPath, true); err != nil && !errors.Is(err, errStopWalk) {
+		if err := searchFile(searchPath, true); err != nil && !errors.Is(err, fs.SkipAll) {
 			return nil, false, err
 		}
 		return matches, limitReached, nil
 	}
-	rules := walkRules{gitignoreNeedsRepo: true, ignoreFiles: []string{".ignore", ".rgignore"}}
-	err = walkTree(ctx, searchPath, rules, func(abs string, d fs.DirEntry) error {
-		if !d.Type().IsRegular() || !glob.allows(abs) {
+	// pi runs rg with --hidden.
+	err = fswalk.Walk(ctx, searchPath, fswalk.Options{Rules: fswalk.Ripgrep(), Hidden: true}, func(e *fswalk.Entry) error {
+		if !e.IsRegular() || !glob.allows(e.Rel) {
 			return nil
 		}
-		return searchFile(abs, false)
+		return searchFile(e.Abs, false)
 	})
 	if err != nil {
-		return nil, false, err
+		return nil, false, walkError(ctx, err)
 	}
 	return matches, limitReached, nil
 }
@@ -173,29 +172,30 @@ func nextChunk(br *bufio.Reader, buf []byte) ([]byte, bool, error) {
 }
 
 // globFilter is ripgrep's --glob: a gitignore-style glob relative to the
-// search root; "!" negates.
+// search root; "!" negates. A glob that does not parse matches nothing.
 type globFilter struct {
-	pattern gitignore.Pattern
+	pattern fswalk.Pattern
+	valid   bool
 	negate  bool
-	root    []string
 }
 
-func newGlobFilter(glob, root string) *globFilter {
+func newGlobFilter(glob string) *globFilter {
 	if glob == "" {
 		return nil
 	}
-	g := &globFilter{root: splitPath(root)}
+	g := &globFilter{}
 	if strings.HasPrefix(glob, "!") {
 		g.negate, glob = true, glob[1:]
 	}
-	g.pattern = gitignore.ParsePattern(glob, g.root)
+	g.pattern, g.valid = fswalk.ParseGlob(glob)
 	return g
 }
 
-func (g *globFilter) allows(abs string) bool {
+// allows tests a file's "/"-separated path from the search root.
+func (g *globFilter) allows(rel string) bool {
 	if g == nil {
 		return true
 	}
-	hit := g.pattern.Match(splitPath(filepath.Clean(abs)), false) == gitignore.Exclude
+	hit := g.valid && g.pattern.Match(rel, false)
 	return hit != g.negate
 }

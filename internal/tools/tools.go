@@ -194,6 +194,15 @@ func aborted(ctx context.Context) error {
 	return nil
 }
 
+// walkError is a walk's error as the tools report it: the walk ending
+// with the context is an abort.
+func walkError(ctx context.Context, err error) error {
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return errAborted
+	}
+	return err
+}
+
 // decodeArgs unmarshals a tool call's arguments.
 func decodeArgs(call agent.ToolCall, v any) error {
 	raw := call.Args
