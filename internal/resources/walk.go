@@ -1,79 +1,27 @@
 package resources
 
 import (
-	"bufio"
+	"context"
+	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
-	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
+	"github.com/pi-forge/pi-forge/internal/fswalk"
 )
 
-// ignoreFileNames are the ignore files pi honours inside resource
-// directories.
-var ignoreFileNames = []string{".gitignore", ".ignore", ".fdignore"}
-
-// ignoreRules accumulates the ignore patterns found while walking down
-// from one root; a pattern applies to paths below the directory that holds
-// its file.
-type ignoreRules struct {
-	root     string
-	patterns []gitignore.Pattern
-}
-
-func newIgnoreRules(root string) *ignoreRules { return &ignoreRules{root: root} }
-
-// add reads the ignore files among dir's entries.
-func (ig *ignoreRules) add(dir string, entries []os.DirEntry) {
-	var domain []string
-	if rel, err := filepath.Rel(ig.root, dir); err == nil && rel != "." {
-		domain = strings.Split(filepath.ToSlash(rel), "/")
+// piWalk is how pi's loader walks a resource folder: its ignore files
+// (.gitignore, .ignore, .fdignore below the folder), dot entries and
+// node_modules left out, symbolic links followed.
+func piWalk() fswalk.Options {
+	return fswalk.Options{
+		Rules:       fswalk.PiResources(),
+		Hidden:      true,
+		FollowLinks: true,
+		Skip: func(e *fswalk.Entry) bool {
+			return strings.HasPrefix(e.Name, ".") || e.Name == "node_modules"
+		},
 	}
-	for _, name := range ignoreFileNames {
-		if !slices.ContainsFunc(entries, func(e os.DirEntry) bool { return e.Name() == name }) {
-			continue
-		}
-		f, err := os.Open(filepath.Join(dir, name))
-		if err != nil {
-			continue
-		}
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			line := strings.TrimRight(sc.Text(), "\r")
-			t := strings.TrimSpace(line)
-			if t == "" || strings.HasPrefix(t, "#") {
-				continue
-			}
-			ig.patterns = append(ig.patterns, gitignore.ParsePattern(line, domain))
-		}
-		f.Close()
-	}
-}
-
-// ignored reports whether path (below root) is excluded.
-func (ig *ignoreRules) ignored(path string, isDir bool) bool {
-	if len(ig.patterns) == 0 {
-		return false
-	}
-	rel, err := filepath.Rel(ig.root, path)
-	if err != nil || rel == "." {
-		return false
-	}
-	return gitignore.NewMatcher(ig.patterns).Match(strings.Split(filepath.ToSlash(rel), "/"), isDir)
-}
-
-// entryKind stats an entry, following a symlink; ok is false for a broken
-// link or an unreadable entry.
-func entryKind(path string, e os.DirEntry) (isDir, isFile, ok bool) {
-	if e.Type()&os.ModeSymlink != 0 {
-		st, err := os.Stat(path)
-		if err != nil {
-			return false, false, false
-		}
-		return st.IsDir(), st.Mode().IsRegular(), true
-	}
-	return e.IsDir(), e.Type().IsRegular(), true
 }
 
 // skillDirMode says whether root-level *.md files count as skills: they do
@@ -93,43 +41,25 @@ func collectSkillFiles(dir string, mode skillDirMode) []string {
 	if _, err := os.Stat(dir); err != nil {
 		return nil
 	}
-	return collectSkillFilesIn(dir, dir, mode, newIgnoreRules(dir))
+	return collectSkillFilesIn(fswalk.Open(dir, piWalk()), mode, true)
 }
 
-func collectSkillFilesIn(dir, root string, mode skillDirMode, ig *ignoreRules) []string {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil
-	}
-	ig.add(dir, entries)
-	for _, e := range entries {
-		if e.Name() != "SKILL.md" {
-			continue
-		}
-		p := filepath.Join(dir, e.Name())
-		if _, isFile, ok := entryKind(p, e); ok && isFile && !ig.ignored(p, false) {
-			return []string{p}
+func collectSkillFilesIn(d *fswalk.Dir, mode skillDirMode, atRoot bool) []string {
+	entries := d.Entries()
+	for i := range entries {
+		if e := &entries[i]; e.Name == "SKILL.md" && e.IsRegular() {
+			return []string{e.Abs}
 		}
 	}
 	var out []string
-	for _, e := range entries {
-		name := e.Name()
-		if strings.HasPrefix(name, ".") || name == "node_modules" {
-			continue
+	for i := range entries {
+		e := &entries[i]
+		switch {
+		case e.IsDir():
+			out = append(out, collectSkillFilesIn(d.Sub(e), mode, false)...)
+		case mode == skillModePi && atRoot && e.IsRegular() && strings.HasSuffix(e.Name, ".md"):
+			out = append(out, e.Abs)
 		}
-		p := filepath.Join(dir, name)
-		isDir, isFile, ok := entryKind(p, e)
-		if !ok {
-			continue
-		}
-		if mode == skillModePi && dir == root && isFile && strings.HasSuffix(name, ".md") && !ig.ignored(p, false) {
-			out = append(out, p)
-			continue
-		}
-		if !isDir || ig.ignored(p, true) {
-			continue
-		}
-		out = append(out, collectSkillFilesIn(p, root, mode, ig)...)
 	}
 	return out
 }
@@ -137,39 +67,23 @@ func collectSkillFilesIn(dir, root string, mode skillDirMode, ig *ignoreRules) [
 // collectMarkdownFiles lists *.md files below dir recursively (a prompts
 // directory named in settings), skipping dot entries and node_modules and
 // honouring ignore files.
-func collectMarkdownFiles(dir string) []string {
-	return collectMarkdownIn(dir, newIgnoreRules(dir), true)
-}
+func collectMarkdownFiles(dir string) []string { return collectMarkdown(dir, true) }
 
 // collectPromptFiles lists the *.md files directly in dir (pi's prompts/
 // directories are not searched recursively).
-func collectPromptFiles(dir string) []string {
-	return collectMarkdownIn(dir, newIgnoreRules(dir), false)
-}
+func collectPromptFiles(dir string) []string { return collectMarkdown(dir, false) }
 
-func collectMarkdownIn(dir string, ig *ignoreRules, recursive bool) []string {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil
-	}
-	ig.add(dir, entries)
+func collectMarkdown(dir string, recursive bool) []string {
 	var out []string
-	for _, e := range entries {
-		name := e.Name()
-		if strings.HasPrefix(name, ".") || name == "node_modules" {
-			continue
+	_ = fswalk.Walk(context.Background(), dir, piWalk(), func(e *fswalk.Entry) error {
+		if e.IsDir() && !recursive {
+			return fs.SkipDir
 		}
-		p := filepath.Join(dir, name)
-		isDir, isFile, ok := entryKind(p, e)
-		if !ok || ig.ignored(p, isDir) {
-			continue
+		if e.IsRegular() && strings.HasSuffix(e.Name, ".md") {
+			out = append(out, e.Abs)
 		}
-		if isDir && recursive {
-			out = append(out, collectMarkdownIn(p, ig, true)...)
-		} else if isFile && strings.HasSuffix(name, ".md") {
-			out = append(out, p)
-		}
-	}
+		return nil
+	})
 	return out
 }
 
