@@ -319,18 +319,3 @@ func TestSearchOutsideAnyRepository(t *testing.T) {
 		}
 	}
 }
-
-func TestLowerASCII(t *testing.T) {
-	src := []byte("Hello, WORLD! @[`{ AZaz09 ~\x7f and more TEXT to fill words")
-	for n := range len(src) + 1 {
-		dst := make([]byte, n)
-		if !lowerASCII(dst, src[:n]) || !bytes.Equal(dst, bytes.ToLower(src[:n])) {
-			t.Fatalf("%q lowered to %q", src[:n], dst)
-		}
-	}
-	for _, s := range []string{"héllo", "abcdefgh\xc3\xa9", "\x80"} {
-		if lowerASCII(make([]byte, len(s)), []byte(s)) {
-			t.Fatalf("%q reported as ASCII", s)
-		}
-	}
-}

@@ -36,7 +36,7 @@ func (s *Searcher) walk(ctx context.Context, root string, p *plan) (Result, erro
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sc := &scanner{p: p}
+			sc := newScanner(p)
 			for j := range jobs {
 				if ctx.Err() != nil {
 					continue // drain

@@ -1,17 +1,16 @@
 package tools
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"io"
 	"io/fs"
 	"os"
-	"regexp"
 	"strings"
 
 	"github.com/pi-forge/pi-forge/internal/fswalk"
+	"github.com/pi-forge/pi-forge/internal/linematch"
 )
 
 // binaryProbe is how much of a file is checked for a NUL byte; ripgrep
@@ -21,25 +20,18 @@ const binaryProbe = 64 * 1024
 // searchGo is grep without ripgrep: the same walk rules (hidden files
 // searched, .gitignore inside git repositories, .ignore and .rgignore,
 // symlinks not followed, binary files skipped), Go's RE2 syntax (close to
-// ripgrep's Rust regex), files in name order.
+// ripgrep's Rust regex) matched line by line, files in name order.
 func searchGo(ctx context.Context, searchPath string, isDir bool, args grepArgs, limit int) ([]grepMatch, bool, error) {
-	expr := args.Pattern
-	if args.Literal {
-		expr = regexp.QuoteMeta(expr)
-	}
-	if args.IgnoreCase {
-		expr = "(?i)" + expr
-	}
-	re, err := regexp.Compile("(?m)" + expr)
+	m, err := linematch.Compile(args.Pattern, linematch.Options{Literal: bool(args.Literal), IgnoreCase: bool(args.IgnoreCase)})
 	if err != nil {
 		return nil, false, errors.New("regex parse error: " + err.Error())
 	}
 	glob := newGlobFilter(args.Glob)
 	var matches []grepMatch
 	limitReached := false
-	g := &goGrepper{}
+	g := &goGrepper{lines: m.Scanner()}
 	searchFile := func(path string, explicit bool) error {
-		found, stop, err := g.grepFile(ctx, path, re, explicit, limit-len(matches))
+		found, stop, err := g.grepFile(ctx, path, explicit, limit-len(matches))
 		matches = append(matches, found...)
 		if stop {
 			limitReached = true
@@ -55,6 +47,9 @@ func searchGo(ctx context.Context, searchPath string, isDir bool, args grepArgs,
 	}
 	// pi runs rg with --hidden.
 	err = fswalk.Walk(ctx, searchPath, fswalk.Options{Rules: fswalk.Ripgrep(), Hidden: true}, func(e *fswalk.Entry) error {
+		if e.IsDir() && glob.prunes(e.Rel) {
+			return fs.SkipDir
+		}
 		if !e.IsRegular() || !glob.allows(e.Rel) {
 			return nil
 		}
@@ -66,10 +61,10 @@ func searchGo(ctx context.Context, searchPath string, isDir bool, args grepArgs,
 	return matches, limitReached, nil
 }
 
-// goGrepper keeps the read buffers of one search across its files.
+// goGrepper keeps the read buffer of one search across its files.
 type goGrepper struct {
-	br  *bufio.Reader
-	buf []byte
+	lines *linematch.Scanner
+	buf   []byte
 }
 
 // grepChunk is how much of a file is searched at once; chunks end on a
@@ -77,102 +72,88 @@ type goGrepper struct {
 const grepChunk = 1 << 20
 
 // grepFile returns up to max matching lines of one file; stop reports that
-// max was reached. Each chunk is scanned with the multi-line form of the
-// regexp to find the next candidate line, which is then checked on its
-// own: ripgrep matches line by line, and a candidate match that spans lines
-// only moves the search to the next line, so no line is skipped.
-func (g *goGrepper) grepFile(ctx context.Context, path string, re *regexp.Regexp, explicit bool, max int) ([]grepMatch, bool, error) {
+// max was reached. Files are searched a chunk at a time; unless the file
+// was named, a NUL byte in its first binaryProbe bytes skips it and one
+// further on ends the search at the line before it, as ripgrep does.
+func (g *goGrepper) grepFile(ctx context.Context, path string, explicit bool, max int) ([]grepMatch, bool, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, false, nil
 	}
 	defer f.Close()
-	if g.br == nil {
-		g.br = bufio.NewReaderSize(f, binaryProbe)
-		g.buf = make([]byte, 0, grepChunk)
-	} else {
-		g.br.Reset(f)
-	}
-	br, buf := g.br, g.buf
-	defer func() { g.buf = buf[:0] }()
-	if head, _ := br.Peek(binaryProbe); !explicit && bytes.IndexByte(head, 0) >= 0 {
-		return nil, false, nil
+	if g.buf == nil {
+		g.buf = make([]byte, grepChunk)
 	}
 	var out []grepMatch
 	lineNo := 1 // number of the first line in the current chunk
-	for {
+	held := 0   // bytes at the start of g.buf carried over: a line's start
+	for probed := explicit; ; {
 		if ctx.Err() != nil {
 			return nil, false, errAborted
 		}
-		chunk, done, err := nextChunk(br, buf[:0])
+		n, eof, err := fill(f, g.buf, held)
 		if err != nil {
 			return out, false, nil
 		}
-		buf = chunk[:0]
-		binary := false
+		if !probed && bytes.IndexByte(g.buf[:min(n, binaryProbe)], 0) >= 0 {
+			return nil, false, nil
+		}
+		probed = true
+		chunk := g.buf[:n]
+		if !eof {
+			nl := bytes.LastIndexByte(chunk, '\n')
+			if nl < 0 { // one line fills the buffer: make room for more of it
+				g.buf = append(g.buf, make([]byte, len(g.buf))...)
+				held = n
+				continue
+			}
+			chunk = chunk[:nl+1]
+		}
+		done := eof
 		if !explicit {
 			if z := bytes.IndexByte(chunk, 0); z >= 0 {
-				// ripgrep stops at binary data: search only the lines before it.
-				chunk, binary, done = chunk[:bytes.LastIndexByte(chunk[:z], '\n')+1], true, true
+				chunk, done = chunk[:bytes.LastIndexByte(chunk[:z], '\n')+1], true
 			}
 		}
-		pos, counted := 0, 0
-		for pos < len(chunk) {
-			loc := re.FindIndex(chunk[pos:])
-			if loc == nil {
-				break
-			}
-			start := pos + loc[0]
-			ls := bytes.LastIndexByte(chunk[:start], '\n') + 1
-			le := bytes.IndexByte(chunk[start:], '\n')
-			if le < 0 {
-				le = len(chunk)
-			} else {
-				le += start
-			}
-			if start == len(chunk) && ls == len(chunk) && len(chunk) > 0 {
-				break // an empty match after the final newline is not a line
-			}
-			if re.Match(chunk[ls:le]) {
-				lineNo += bytes.Count(chunk[counted:ls], []byte{'\n'})
-				counted = ls
-				end := min(le+1, len(chunk))
-				text := decodeUTF8(chunk[ls:end])
-				out = append(out, grepMatch{file: path, line: lineNo, text: &text})
-				if len(out) >= max {
-					return out, true, nil
-				}
-			}
-			pos = le + 1
+		g.lines.Scan(chunk, lineNo, func(l linematch.Line) bool {
+			end := min(l.End+1, len(chunk)) // with its "\n", as rg gives it
+			text := decodeUTF8(chunk[l.Start:end])
+			out = append(out, grepMatch{file: path, line: l.Number, text: &text})
+			return len(out) < max
+		})
+		if len(out) >= max {
+			return out, true, nil
 		}
-		lineNo += bytes.Count(chunk[counted:], []byte{'\n'})
-		if done || binary {
+		if done {
 			return out, false, nil
 		}
+		lineNo += bytes.Count(chunk, []byte{'\n'})
+		held = copy(g.buf, g.buf[len(chunk):n])
 	}
 }
 
-// nextChunk reads about grepChunk bytes ending after a newline (or at EOF)
-// into buf; done reports EOF.
-func nextChunk(br *bufio.Reader, buf []byte) ([]byte, bool, error) {
-	for len(buf) < grepChunk {
-		line, err := br.ReadSlice('\n')
-		buf = append(buf, line...)
-		if errors.Is(err, bufio.ErrBufferFull) {
-			continue
-		}
+// fill reads r into buf after its first held bytes until buf is full or r
+// ends; n counts the bytes in buf.
+func fill(r io.Reader, buf []byte, held int) (n int, eof bool, err error) {
+	n = held
+	for n < len(buf) {
+		k, err := r.Read(buf[n:])
+		n += k
 		if errors.Is(err, io.EOF) {
-			return buf, true, nil
+			return n, true, nil
 		}
 		if err != nil {
-			return buf, true, err
+			return n, false, err
 		}
 	}
-	return buf, false, nil
+	return n, false, nil
 }
 
 // globFilter is ripgrep's --glob: a gitignore-style glob relative to the
 // search root; "!" negates. A glob that does not parse matches nothing.
+// Unlike ripgrep's, it never brings back what the ignore files leave out,
+// and a glob with a "/" is read from the search root, not the working
+// directory.
 type globFilter struct {
 	pattern fswalk.Pattern
 	valid   bool
@@ -198,4 +179,10 @@ func (g *globFilter) allows(rel string) bool {
 	}
 	hit := g.valid && g.pattern.Match(rel, false)
 	return hit != g.negate
+}
+
+// prunes reports a folder a "!" glob leaves out with all it holds (a
+// glob that only lets some files in does not prune).
+func (g *globFilter) prunes(rel string) bool {
+	return g != nil && g.negate && g.valid && g.pattern.Match(rel, true)
 }
