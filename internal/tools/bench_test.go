@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/pi-forge/pi-forge/internal/agent"
 )
 
 // benchTree is a ~200 MB source-like tree shared by the grep benchmarks:
@@ -68,8 +70,9 @@ func BenchmarkGrep200MBRipgrep(b *testing.B) { benchmarkGrep(b, false) }
 // BenchmarkGrep200MBGo searches the tree with the Go fallback.
 func BenchmarkGrep200MBGo(b *testing.B) { benchmarkGrep(b, true) }
 
-// BenchmarkRead50MB reads the head of a 50 MB file (counting all its lines).
-func BenchmarkRead50MB(b *testing.B) {
+// bigTextTools writes a 50 MB file of short lines, big.txt, and returns
+// the tools for its folder, with the benchmark set up to count its bytes.
+func bigTextTools(b *testing.B) map[string]agent.Tool {
 	dir := b.TempDir()
 	line := strings.Repeat("abcdefghij", 8) + "\n"
 	content := strings.Repeat(line, (50<<20)/len(line))
@@ -80,6 +83,12 @@ func BenchmarkRead50MB(b *testing.B) {
 	b.SetBytes(int64(len(content)))
 	b.ReportAllocs()
 	b.ResetTimer()
+	return tools
+}
+
+// BenchmarkRead50MB reads the head of a 50 MB file (counting all its lines).
+func BenchmarkRead50MB(b *testing.B) {
+	tools := bigTextTools(b)
 	for i := 0; i < b.N; i++ {
 		res, err := run(b, tools, "read", map[string]any{"path": "big.txt"})
 		if err != nil || !strings.Contains(text(res), "Use offset=") {
@@ -90,16 +99,7 @@ func BenchmarkRead50MB(b *testing.B) {
 
 // BenchmarkRead50MBOffset reads from the middle of the same file.
 func BenchmarkRead50MBOffset(b *testing.B) {
-	dir := b.TempDir()
-	line := strings.Repeat("abcdefghij", 8) + "\n"
-	content := strings.Repeat(line, (50<<20)/len(line))
-	if err := os.WriteFile(filepath.Join(dir, "big.txt"), []byte(content), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	tools := testTools(b, dir, nil)
-	b.SetBytes(int64(len(content)))
-	b.ReportAllocs()
-	b.ResetTimer()
+	tools := bigTextTools(b)
 	for i := 0; i < b.N; i++ {
 		if _, err := run(b, tools, "read", map[string]any{"path": "big.txt", "offset": 300000, "limit": 100}); err != nil {
 			b.Fatal(err)

@@ -29,17 +29,27 @@ type Truncation struct {
 
 func by(s string) *string { return &s }
 
-// TruncateHead keeps whole leading lines while both limits hold (a line's
-// newline counts as one byte). If the first line alone is over maxBytes the
-// result is empty with FirstLineExceedsLimit set.
-func TruncateHead(content string, maxLines, maxBytes int) Truncation {
+// startTruncation splits content into lines and fills in the totals; when
+// content is within both limits the result is complete (not Truncated).
+func startTruncation(content string, maxLines, maxBytes int) ([]string, Truncation) {
 	lines := strings.Split(content, "\n")
 	t := Truncation{TotalLines: len(lines), TotalBytes: len(content), MaxLines: maxLines, MaxBytes: maxBytes}
 	if len(lines) <= maxLines && len(content) <= maxBytes {
 		t.Content, t.OutputLines, t.OutputBytes = content, len(lines), len(content)
-		return t
+		return lines, t
 	}
 	t.Truncated = true
+	return lines, t
+}
+
+// TruncateHead keeps whole leading lines while both limits hold (a line's
+// newline counts as one byte). If the first line alone is over maxBytes the
+// result is empty with FirstLineExceedsLimit set.
+func TruncateHead(content string, maxLines, maxBytes int) Truncation {
+	lines, t := startTruncation(content, maxLines, maxBytes)
+	if !t.Truncated {
+		return t
+	}
 	if len(lines[0]) > maxBytes {
 		t.TruncatedBy, t.FirstLineExceedsLimit = by("bytes"), true
 		return t
@@ -70,13 +80,10 @@ func TruncateHead(content string, maxLines, maxBytes int) Truncation {
 // last line alone is over maxBytes it keeps that line's last maxBytes bytes
 // (from a UTF-8 boundary) and sets LastLinePartial.
 func TruncateTail(content string, maxLines, maxBytes int) Truncation {
-	lines := strings.Split(content, "\n")
-	t := Truncation{TotalLines: len(lines), TotalBytes: len(content), MaxLines: maxLines, MaxBytes: maxBytes}
-	if len(lines) <= maxLines && len(content) <= maxBytes {
-		t.Content, t.OutputLines, t.OutputBytes = content, len(lines), len(content)
+	lines, t := startTruncation(content, maxLines, maxBytes)
+	if !t.Truncated {
 		return t
 	}
-	t.Truncated = true
 	t.TruncatedBy = by("lines")
 	start, size := len(lines), 0
 	for i := len(lines) - 1; i >= 0 && len(lines)-start < maxLines; i-- {

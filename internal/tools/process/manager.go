@@ -536,23 +536,28 @@ func (m *Manager) Get(id string) (Info, bool) {
 
 // Output returns the last tail lines of each stream (negative: all kept).
 func (m *Manager) Output(id string, tail int) (Output, error) {
-	m.mu.Lock()
-	p := m.procs[id]
-	var status Status
-	if p != nil {
-		status = p.info.Status
-	}
-	m.mu.Unlock()
-	if p == nil {
+	var out Output
+	if !m.withOutput(id, func(p *managed, status Status) {
+		out = Output{Stdout: p.stdout.ring.tail(tail), Stderr: p.stderr.ring.tail(tail), Status: status}
+	}) {
 		return Output{}, ErrNotFound
 	}
-	p.outMu.Lock()
-	defer p.outMu.Unlock()
-	return Output{Stdout: p.stdout.ring.tail(tail), Stderr: p.stderr.ring.tail(tail), Status: status}, nil
+	return out, nil
 }
 
 // outputSignature changes whenever a process gets output or changes state.
 func (m *Manager) outputSignature(id string) string {
+	var sig string
+	m.withOutput(id, func(p *managed, status Status) {
+		sig = fmt.Sprintf("%s:%d:%d", status, p.stdout.ring.total, p.stderr.ring.total)
+	})
+	return sig
+}
+
+// withOutput calls read with process id and its status, holding the
+// process's output lock (not the manager's); false when there is no such
+// process.
+func (m *Manager) withOutput(id string, read func(p *managed, status Status)) bool {
 	m.mu.Lock()
 	p := m.procs[id]
 	var status Status
@@ -561,11 +566,12 @@ func (m *Manager) outputSignature(id string) string {
 	}
 	m.mu.Unlock()
 	if p == nil {
-		return ""
+		return false
 	}
 	p.outMu.Lock()
 	defer p.outMu.Unlock()
-	return fmt.Sprintf("%s:%d:%d", status, p.stdout.ring.total, p.stderr.ring.total)
+	read(p, status)
+	return true
 }
 
 // Clear drops the finished processes and returns how many.
