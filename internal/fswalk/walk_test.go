@@ -9,21 +9,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
-)
 
-// writeTree writes files (path: content) below root.
-func writeTree(t *testing.T, root string, files map[string]string) {
-	t.Helper()
-	for rel, content := range files {
-		p := filepath.Join(root, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
+	"github.com/pi-forge/pi-forge/internal/testutil/filetree"
+)
 
 func gitInit(t *testing.T, dir string) {
 	t.Helper()
@@ -44,18 +32,18 @@ func rankFixture(t *testing.T) string {
 	outer := filepath.Join(base, "outer")
 	repo := filepath.Join(outer, "repo")
 	proj := filepath.Join(repo, "proj")
-	writeTree(t, outer, map[string]string{
+	filetree.Write(t, outer, map[string]string{
 		".gitignore": "from-outer.txt\n",
 		".ignore":    "outer-ig.txt\n",
 	})
 	gitInit(t, repo)
-	writeTree(t, repo, map[string]string{
+	filetree.Write(t, repo, map[string]string{
 		".git/info/exclude": "excluded.txt\n",
 		".gitignore":        "*.log\n!keep.log\nbuild/\ndocs/**\n!docs/keep.md\n/rooted.txt\nfd-back.txt\n",
 		".rgignore":         "!rg-back.log\n",
 		".fdignore":         "!fd-back.txt\n",
 	})
-	writeTree(t, proj, map[string]string{
+	filetree.Write(t, proj, map[string]string{
 		".ignore":          "ig.txt\n!.shown\nsub/over.txt\n",
 		".gitignore":       "sub/deep.txt\n",
 		"sub/.gitignore":   "!over.txt\n",
@@ -84,7 +72,7 @@ func rankFixture(t *testing.T) string {
 	})
 	nested := filepath.Join(proj, "nested")
 	gitInit(t, nested)
-	writeTree(t, nested, map[string]string{
+	filetree.Write(t, nested, map[string]string{
 		".gitignore": "n.txt\n",
 		"n.txt":      "",
 		"x.log":      "",
@@ -178,8 +166,8 @@ func TestFdRulesMatchFd(t *testing.T) {
 // the root, and anchors a nested folder's lines to that folder.
 func TestPiResourceRules(t *testing.T) {
 	root := t.TempDir()
-	writeTree(t, filepath.Join(root, ".."), map[string]string{".gitignore": "parent.md\n"})
-	writeTree(t, root, map[string]string{
+	filetree.Write(t, filepath.Join(root, ".."), map[string]string{".gitignore": "parent.md\n"})
+	filetree.Write(t, root, map[string]string{
 		".fdignore":       "x.md\n",
 		".gitignore":      "!x.md\nlog/\n",
 		"x.md":            "",
@@ -212,7 +200,7 @@ func TestPiResourceRules(t *testing.T) {
 // ends it with the context's error.
 func TestWalkControl(t *testing.T) {
 	root := t.TempDir()
-	writeTree(t, root, map[string]string{"a/1": "", "b/2": "", "c/3": ""})
+	filetree.Write(t, root, map[string]string{"a/1": "", "b/2": "", "c/3": ""})
 	var seen []string
 	err := Walk(context.Background(), root, Options{}, func(e *Entry) error {
 		seen = append(seen, e.Rel)

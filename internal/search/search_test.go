@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pi-forge/pi-forge/internal/proc"
+	"github.com/pi-forge/pi-forge/internal/testutil/filetree"
 	"go.uber.org/goleak"
 )
 
@@ -73,15 +74,7 @@ func fixture(t testing.TB) (repo, proj string) {
 		"proj/bin.dat":               "needle\x00binary\n",
 		"proj/src/weird name [1].ts": "needle\n",
 	}
-	for rel, content := range files {
-		p := filepath.Join(repo, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	filetree.Write(t, repo, files)
 	run(t, repo, "git", "init", "-q")
 	if err := os.WriteFile(filepath.Join(repo, ".git/info/exclude"), []byte("proj/excluded.txt\n"), 0o644); err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/pi-forge/pi-forge/internal/agent"
 	"github.com/pi-forge/pi-forge/internal/proc"
+	"github.com/pi-forge/pi-forge/internal/testutil/filetree"
 )
 
 // writeFixture builds the tree most tests (and the comparison with pi)
@@ -63,15 +64,7 @@ func writeFixture(t testing.TB, root string) {
 		"tree/skip.log":      "",
 		"tree/.gitignore":    "*.log\n",
 	}
-	for name, content := range files {
-		p := filepath.Join(root, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	filetree.Write(t, root, files)
 	if err := os.MkdirAll(filepath.Join(root, "void"), 0o755); err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,10 @@
 package tools
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pi-forge/pi-forge/internal/testutil/filetree"
 )
 
 // The Go searcher keeps ripgrep's output where the shared walker and line
@@ -19,7 +19,7 @@ func TestGoGrepMatchesRipgrepOnEdges(t *testing.T) {
 	// match before it stands a few buffers earlier.
 	filler := strings.Repeat("filler\n", 2*binaryProbe/7)
 	binary := "needle first\n" + filler + "needle before\n" + filler + "x\x00y needle\nneedle after\n"
-	for name, content := range map[string]string{
+	filetree.Write(t, root, map[string]string{
 		"repo/.git/HEAD":          "",
 		"big/long.txt":            long,
 		"big/binary.txt":          binary,
@@ -33,18 +33,8 @@ func TestGoGrepMatchesRipgrepOnEdges(t *testing.T) {
 		"repo/other/named":        "needle\n",
 		"repo/CamelCase.txt":      "NeEdLe and \u212Aelvin\n",
 		"repo/anchors/anchor.txt": "needle\nx needle\n",
-	} {
-		p := filepath.Join(root, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	rg := testTools(t, root, nil)
-	goOnly := testTools(t, root, func(o *Options) { o.NoRipgrep = true })
-	for _, args := range []map[string]any{
+	})
+	grepParity(t, root, []map[string]any{
 		{"pattern": "needle", "path": "repo"},
 		{"pattern": "needle", "path": "repo", "glob": "named"},
 		{"pattern": "needle", "path": "repo", "glob": "!named"},
@@ -54,15 +44,5 @@ func TestGoGrepMatchesRipgrepOnEdges(t *testing.T) {
 		{"pattern": "needle", "path": "big"},
 		{"pattern": "needle", "path": "big/long.txt"},
 		{"pattern": "needle", "path": "big/binary.txt"},
-	} {
-		want, werr := run(t, rg, "grep", args)
-		got, gerr := run(t, goOnly, "grep", args)
-		if (werr == nil) != (gerr == nil) {
-			t.Errorf("%v: rg err %v, go err %v", args, werr, gerr)
-			continue
-		}
-		if w, g := sortedLines(text(want)), sortedLines(text(got)); w != g {
-			t.Errorf("%v:\nrg: %.2000q\ngo: %.2000q", args, w, g)
-		}
-	}
+	})
 }

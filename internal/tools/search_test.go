@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/pi-forge/pi-forge/internal/testutil/filetree"
 )
 
 // The Go searcher must give ripgrep's output, so grep behaves the same on
@@ -13,8 +15,7 @@ import (
 func TestGoGrepMatchesRipgrep(t *testing.T) {
 	root := t.TempDir()
 	writeFixture(t, root)
-	repo := filepath.Join(root, "repo")
-	for name, content := range map[string]string{
+	filetree.Write(t, filepath.Join(root, "repo"), map[string]string{
 		".git/HEAD":                "ref: needle\n",
 		".gitignore":               "ignored/\n*.tmp\n",
 		"ignored/x.txt":            "needle\n",
@@ -24,18 +25,8 @@ func TestGoGrepMatchesRipgrep(t *testing.T) {
 		"sub/hidden-by-ignore.txt": "needle\n",
 		"sub/deep/n.md":            "a needle here\n",
 		".dot/n.txt":               "needle\n",
-	} {
-		p := filepath.Join(repo, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	rg := testTools(t, root, nil)
-	goOnly := testTools(t, root, func(o *Options) { o.NoRipgrep = true })
-	for _, args := range []map[string]any{
+	})
+	grepParity(t, root, []map[string]any{
 		{"pattern": "needle", "path": "repo"},
 		{"pattern": "needle", "path": "repo", "ignoreCase": true},
 		{"pattern": "needle", "path": "repo", "glob": "*.md"},
@@ -45,7 +36,17 @@ func TestGoGrepMatchesRipgrep(t *testing.T) {
 		{"pattern": "a.b", "path": "repo", "literal": true},
 		{"pattern": "needle", "path": "grep/many.txt", "limit": 7},
 		{"pattern": "needle", "path": "tree"},
-	} {
+	})
+}
+
+// grepParity runs each grep call with ripgrep and with the Go searcher
+// in root; both must fail, or give the same lines (in any order: ripgrep
+// searches files in parallel).
+func grepParity(t *testing.T, root string, calls []map[string]any) {
+	t.Helper()
+	rg := testTools(t, root, nil)
+	goOnly := testTools(t, root, func(o *Options) { o.NoRipgrep = true })
+	for _, args := range calls {
 		want, werr := run(t, rg, "grep", args)
 		got, gerr := run(t, goOnly, "grep", args)
 		if (werr == nil) != (gerr == nil) {
@@ -53,7 +54,7 @@ func TestGoGrepMatchesRipgrep(t *testing.T) {
 			continue
 		}
 		if w, g := sortedLines(text(want)), sortedLines(text(got)); w != g {
-			t.Errorf("%v:\nrg: %q\ngo: %q", args, w, g)
+			t.Errorf("%v:\nrg: %.2000q\ngo: %.2000q", args, w, g)
 		}
 	}
 }
