@@ -53,6 +53,7 @@ type Dir struct {
 	o        *Options
 	stack    ignoreStack
 	inRepo   bool
+	loaded   bool // the folder's own ignore files are in stack
 }
 
 // Open starts a walk at root, reading the ignore files of its parent
@@ -65,7 +66,7 @@ func Open(root string, o Options) *Dir {
 	return d
 }
 
-// Sub is the folder e, an entry of d.
+// Sub is the folder e, one of the entries d.Entries returned.
 func (d *Dir) Sub(e *Entry) *Dir {
 	return &Dir{abs: e.Abs, rel: e.Rel, o: d.o, stack: d.stack, inRepo: d.inRepo}
 }
@@ -125,9 +126,10 @@ func (d *Dir) visible(e *Entry) bool {
 // load reads the ignore files among the folder's entries.
 func (d *Dir) load(des []fs.DirEntry) {
 	r := &d.o.Rules
-	if len(r.kinds) == 0 {
+	if len(r.kinds) == 0 || d.loaded {
 		return
 	}
+	d.loaded = true
 	has := func(name string) bool {
 		i := sort.Search(len(des), func(i int) bool { return des[i].Name() >= name })
 		return i < len(des) && des[i].Name() == name

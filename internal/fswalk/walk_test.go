@@ -2,6 +2,7 @@ package fswalk
 
 import (
 	"context"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -206,9 +207,9 @@ func TestWalkControl(t *testing.T) {
 		seen = append(seen, e.Rel)
 		switch e.Rel {
 		case "a":
-			return filepathSkipDir
+			return fs.SkipDir
 		case "b/2":
-			return filepathSkipAll
+			return fs.SkipAll
 		}
 		return nil
 	})
@@ -221,8 +222,3 @@ func TestWalkControl(t *testing.T) {
 		t.Fatalf("cancelled walk: %v", err)
 	}
 }
-
-var (
-	filepathSkipDir = filepath.SkipDir
-	filepathSkipAll = filepath.SkipAll
-)
