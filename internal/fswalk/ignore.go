@@ -10,7 +10,6 @@ package fswalk
 import (
 	"bufio"
 	"os"
-	"path/filepath"
 	"strings"
 )
 
@@ -139,10 +138,4 @@ func (s *ignoreStack) push(f *ignoreFile, shared *bool) {
 		*shared = false
 	}
 	s.files = append(s.files, f)
-}
-
-// isRepoDir reports a .git folder or file (worktrees, submodules).
-func isRepoDir(dir string) bool {
-	_, err := os.Lstat(filepath.Join(dir, ".git"))
-	return err == nil
 }

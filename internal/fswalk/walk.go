@@ -125,8 +125,7 @@ func (d *Dir) visible(e *Entry) bool {
 
 // load reads the ignore files among the folder's entries.
 func (d *Dir) load(des []fs.DirEntry) {
-	r := &d.o.Rules
-	if len(r.kinds) == 0 || d.loaded {
+	if len(d.o.Rules.kinds) == 0 || d.loaded {
 		return
 	}
 	d.loaded = true
@@ -134,27 +133,13 @@ func (d *Dir) load(des []fs.DirEntry) {
 		i := sort.Search(len(des), func(i int) bool { return des[i].Name() >= name })
 		return i < len(des) && des[i].Name() == name
 	}
-	hasGit := has(".git")
-	d.inRepo = d.inRepo || hasGit
-	if hasGit && r.requireGit {
-		d.stack.gitFloor = len(d.stack.files)
-	}
-	shared := true
-	for _, k := range r.kinds {
-		if k.git && r.requireGit && !d.inRepo || !has(k.name) {
-			continue
-		}
-		d.stack.push(readIgnoreFile(filepath.Join(d.abs, k.name), k, r.pi, d.rel, ""), &shared)
-	}
-	if r.exclude && hasGit {
-		d.stack.push(readIgnoreFile(filepath.Join(d.abs, ".git", "info", "exclude"), excludeKind, r.pi, d.rel, ""), &shared)
-	}
+	shared := true // d.stack's files are its parent's
+	d.read(d.abs, has, d.rel, "", &shared)
 }
 
 // loadParents reads the ignore files of root's parent folders, outermost
 // first, and notes whether root is inside a repository.
 func (d *Dir) loadParents() {
-	r := &d.o.Rules
 	var parents []string // nearest first
 	for dir := filepath.Dir(d.abs); ; dir = filepath.Dir(dir) {
 		parents = append(parents, dir)
@@ -169,20 +154,31 @@ func (d *Dir) loadParents() {
 		if err != nil {
 			continue
 		}
-		prefix = filepath.ToSlash(prefix)
-		hasGit := isRepoDir(dir)
-		d.inRepo = d.inRepo || hasGit
-		if hasGit && r.requireGit {
-			d.stack.gitFloor = len(d.stack.files)
+		exists := func(name string) bool {
+			_, err := os.Lstat(filepath.Join(dir, name))
+			return err == nil
 		}
-		for _, k := range r.kinds {
-			if k.git && r.requireGit && !d.inRepo {
-				continue
-			}
-			d.stack.push(readIgnoreFile(filepath.Join(dir, k.name), k, r.pi, "", prefix), &shared)
+		d.read(dir, exists, "", filepath.ToSlash(prefix), &shared)
+	}
+}
+
+// read pushes the ignore files of dir (the walk's folder at strip, or a
+// parent of the root by prefix) that exist, in reading order; a folder
+// holding .git starts a repository.
+func (d *Dir) read(dir string, exists func(name string) bool, strip, prefix string, shared *bool) {
+	r := &d.o.Rules
+	hasGit := exists(".git")
+	d.inRepo = d.inRepo || hasGit
+	if hasGit && r.requireGit {
+		d.stack.gitFloor = len(d.stack.files)
+	}
+	for _, k := range r.kinds {
+		if k.git && r.requireGit && !d.inRepo || !exists(k.name) {
+			continue
 		}
-		if r.exclude && hasGit {
-			d.stack.push(readIgnoreFile(filepath.Join(dir, ".git", "info", "exclude"), excludeKind, r.pi, "", prefix), &shared)
-		}
+		d.stack.push(readIgnoreFile(filepath.Join(dir, k.name), k, r.pi, strip, prefix), shared)
+	}
+	if r.exclude && hasGit {
+		d.stack.push(readIgnoreFile(filepath.Join(dir, ".git", "info", "exclude"), excludeKind, r.pi, strip, prefix), shared)
 	}
 }
