@@ -275,13 +275,7 @@ func (sc *scanResult) skillEnabled(k loadedSkill) bool {
 // skillEffective is the cascade: the project's choice, else the global
 // state.
 func (sc *scanResult) skillEffective(k loadedSkill) bool {
-	switch sc.skillOv.Projects[sc.project.ID].state(k.Name) {
-	case StateEnabled:
-		return true
-	case StateDisabled:
-		return false
-	}
-	return sc.skillEnabled(k)
+	return cascade(sc.skillOv.Projects[sc.project.ID].state(k.Name), sc.skillEnabled(k))
 }
 
 func (sc *scanResult) promptEnabled(t loadedTemplate) bool {
@@ -289,13 +283,19 @@ func (sc *scanResult) promptEnabled(t loadedTemplate) bool {
 }
 
 func (sc *scanResult) promptEffective(t loadedTemplate) bool {
-	switch sc.promptOv.Projects[sc.project.ID].state(t.Name) {
+	return cascade(sc.promptOv.Projects[sc.project.ID].state(t.Name), sc.promptEnabled(t))
+}
+
+// cascade applies a project override (enabled, disabled or none) over the
+// global state.
+func cascade(project string, global bool) bool {
+	switch project {
 	case StateEnabled:
 		return true
 	case StateDisabled:
 		return false
 	}
-	return sc.promptEnabled(t)
+	return global
 }
 
 // ErrNotFound is returned for a skill or template name no source has.
