@@ -159,4 +159,3 @@ func TestCompactDeltaDoesNotAllocate(t *testing.T) {
 		t.Errorf("compact delta = %s", got)
 	}
 }
-
