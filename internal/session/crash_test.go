@@ -12,11 +12,16 @@ import (
 	"time"
 )
 
-const crashDirEnv = "SESSION_CRASH_CHILD_DIR"
+const (
+	crashDirEnv        = "SESSION_CRASH_CHILD_DIR"
+	maxCrashChildLines = 2000
+)
 
 // TestHelperCrashChild is not a test: TestKill9MidAppend runs the test
 // binary with crashDirEnv set, and this function then appends large
-// messages until it is killed.
+// messages until it is killed. It stops by itself after maxCrashChildLines so
+// a parent that dies before sending SIGKILL cannot leave it filling memory
+// and disk.
 func TestHelperCrashChild(t *testing.T) {
 	dir := os.Getenv(crashDirEnv)
 	if dir == "" {
@@ -27,8 +32,8 @@ func TestHelperCrashChild(t *testing.T) {
 	if err != nil {
 		os.Exit(2)
 	}
-	big := strings.Repeat("0123456789abcdef", 16<<10) // 256 KiB: a write spans many pages
-	for i := int64(0); ; i++ {
+	big := strings.Repeat("0123456789abcdef", 4<<10) // 64 KiB: a write spans many pages
+	for i := int64(0); i < maxCrashChildLines/2; i++ {
 		if _, err := s.AppendMessage(userMsg(big, i)); err != nil {
 			os.Exit(3)
 		}
@@ -36,6 +41,7 @@ func TestHelperCrashChild(t *testing.T) {
 			os.Exit(3)
 		}
 	}
+	os.Exit(4)
 }
 
 // TestKill9MidAppend kills a process while it appends and checks that the
@@ -49,6 +55,7 @@ func TestKill9MidAppend(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
+		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 		path := waitForLines(t, filepath.Join(dir, "proj"), 20+round*7)
 		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatal(err)

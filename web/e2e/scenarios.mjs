@@ -101,7 +101,7 @@ export const scenarios = [
       await page.locator(".tool-card.tool-bash.status-generating, .tool-card.tool-bash.status-running").first().waitFor();
       await page.locator(".tool-card.tool-bash.status-running pre[aria-label=Output]", { hasText: "e2e-tool-start" }).waitFor();
       await page.locator(".tool-card.tool-bash.status-done pre[aria-label=Output]", { hasText: "e2e-tool-end" }).waitFor();
-      await page.getByText("All done.").waitFor();
+      await page.getByRole("log", { name: "Conversation" }).getByText("All done.").waitFor();
       await page.locator("article.streaming").waitFor({ state: "detached" });
       await page.locator(".thinking").first().waitFor();
       await shot(ctx, page, "chat-tool-call");
@@ -172,7 +172,7 @@ export const scenarios = [
       await page.waitForFunction(() => (document.querySelector("#composer-input")?.value ?? "") === "Run a command please");
       await ctx.fake.script([{ blocks: [{ type: "text", text: "Second branch reply." }], delayMs: 10 }]);
       await send(page, "Run a different command");
-      await page.getByText("Second branch reply.").waitFor();
+      await page.getByRole("log", { name: "Conversation" }).getByText("Second branch reply.").waitFor();
       await page.locator("article.streaming").waitFor({ state: "detached" });
       await page.getByRole("button", { name: "Tree" }).click();
       await tree.locator(".tree-label", { hasText: "first-try" }).waitFor();
@@ -195,8 +195,8 @@ export const scenarios = [
       await reply.getByRole("button", { name: "Branch from here into a new session" }).click();
       await page.waitForFunction((n) => document.querySelectorAll(".session-list .session").length === n + 1, before);
       await page.locator(".chat-title").filter({ hasNotText: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`) }).waitFor();
-      await page.getByText("Second branch reply.").waitFor();
-      await page.getByText("Run a different command").waitFor();
+      await page.getByRole("log", { name: "Conversation" }).getByText("Second branch reply.").waitFor();
+      await page.getByRole("log", { name: "Conversation" }).getByText("Run a different command").waitFor();
       // Edit and resend: forks before the prompt and drafts it in the new session.
       const prompt = page.locator("article.msg-user", { hasText: "Run a different command" });
       await prompt.hover();
@@ -318,7 +318,7 @@ export const scenarios = [
       await ctx.fake.script([{ blocks: [{ type: "text", text: "Hello from a phone." }], delayMs: 10 }]);
       await box.fill("Hi from the phone");
       await send.click();
-      await page.getByText("Hello from a phone.").waitFor();
+      await page.getByRole("log", { name: "Conversation" }).getByText("Hello from a phone.").waitFor();
       // The on-screen keyboard takes the lower half (Android resizes the page for it): the composer moves up.
       await box.focus();
       await page.setViewportSize({ width: 390, height: 460 });

@@ -80,7 +80,7 @@ export const toolsScenarios = [
       await askCard.locator("dd", { hasText: "SQLite" }).waitFor();
 
       // The todo badge and strip; the running-process badge.
-      await page.getByText("Everything is set up.").waitFor();
+      await page.getByRole("log", { name: "Conversation" }).getByText("Everything is set up.").waitFor();
       const todoBadge = page.getByRole("button", { name: /0\/1/ });
       await todoBadge.waitFor();
       await todoBadge.click();

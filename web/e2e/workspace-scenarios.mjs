@@ -173,7 +173,7 @@ export const workspaceScenarios = [
       ]);
       await page.locator("#composer-input").fill("Edit the readme please");
       await page.getByRole("button", { name: "Send", exact: true }).click();
-      await page.getByText("The readme is edited.").waitFor();
+      await page.getByRole("log", { name: "Conversation" }).getByText("The readme is edited.").waitFor();
       // The open editor reloads the file (it had no unsaved changes).
       await page.locator(".editor-col .cm-content").getByText("Added by the agent.").waitFor();
       await page.getByRole("tab", { name: "Last turn" }).click();
@@ -207,7 +207,7 @@ export const workspaceScenarios = [
       ]);
       await page.locator("#composer-input").fill("Edit the readme again");
       await page.getByRole("button", { name: "Send", exact: true }).click();
-      await page.getByText("Edited once more.").waitFor();
+      await page.getByRole("log", { name: "Conversation" }).getByText("Edited once more.").waitFor();
       const banner = page.getByRole("alert").filter({ hasText: "changed on disk" });
       await banner.waitFor();
       assert(await editor.getByText("My unsaved words.").isVisible(), "unsaved words are kept until the user chooses");
