@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/pi-forge/pi-forge/internal/ai"
@@ -28,7 +29,8 @@ func (a *App) registerSessions() {
 		a.PiConfig = piconfig.New(piconfig.Options{AgentDir: cfg.PiConfigDir,
 			Env: piconfig.EnvironFromList(os.Environ()), HideBuiltinProviders: cfg.HideBuiltinProviders})
 	}
-	a.SessionStore = session.NewStore(session.Options{SessionDir: cfg.SessionDir, DataDir: cfg.ForgeDataDir})
+	a.SessionStore = session.NewStore(session.Options{SessionDir: cfg.SessionDir, DataDir: cfg.ForgeDataDir,
+		ListCacheFile: filepath.Join(cfg.ForgeDataDir, "cache", "session-list.json")})
 	if n, err := a.SessionStore.PurgeArchives(); err != nil {
 		a.Log.Warn("purging archived sessions failed", "error", err.Error())
 	} else if n > 0 {
@@ -67,6 +69,9 @@ func (a *App) registerSessions() {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
 		a.Sessions.Shutdown(ctx)
+		if err := a.SessionStore.FlushListCache(); err != nil {
+			a.Log.Warn("saving the session list cache failed", "error", err)
+		}
 	})
 }
 

@@ -65,6 +65,24 @@ func BenchmarkList10k(b *testing.B) {
 			}
 		}
 	})
+	b.Run("restart", func(b *testing.B) { // a new store over a saved list cache
+		cached := opts
+		cached.ListCacheFile = filepath.Join(b.TempDir(), "session-list.json")
+		st := NewStore(cached)
+		if _, err := st.List("p"); err != nil {
+			b.Fatal(err)
+		}
+		if err := st.FlushListCache(); err != nil {
+			b.Fatal(err)
+		}
+		defer reportCPU(b)()
+		for b.Loop() {
+			l, err := NewStore(cached).List("p")
+			if err != nil || len(l) != 10_000 {
+				b.Fatalf("%d %v", len(l), err)
+			}
+		}
+	})
 	b.Run("warm", func(b *testing.B) {
 		st := NewStore(opts)
 		if _, err := st.List("p"); err != nil {

@@ -130,6 +130,11 @@ func parseHeader(line []byte) (Header, bool) {
 	if !gjson.ValidBytes(line) {
 		return Header{}, false
 	}
+	return parseValidHeader(line)
+}
+
+// parseValidHeader is parseHeader for a line already known to be JSON.
+func parseValidHeader(line []byte) (Header, bool) {
 	f := gjson.GetManyBytes(line, "type", "id", "version", "timestamp", "cwd", "parentSession")
 	if f[0].String() != TypeSession || f[1].Type != gjson.String {
 		return Header{}, false

@@ -45,6 +45,9 @@ type Options struct {
 	SessionDir string
 	// DataDir is ${FORGE_DATA_DIR}; archives go to <DataDir>/archived-sessions/.
 	DataDir string
+	// ListCacheFile keeps the session list's per-file summaries across
+	// restarts ("" keeps them in memory only).
+	ListCacheFile string
 	// Sync is the fsync policy for appends.
 	Sync SyncPolicy
 	// Now returns the current time; nil means time.Now.
@@ -75,8 +78,13 @@ func NewStore(opts Options) *Store {
 	if opts.Rand == nil {
 		opts.Rand = rand.Reader
 	}
-	return &Store{opts: opts, cache: newListCache()}
+	return &Store{opts: opts, cache: newListCache(opts.ListCacheFile)}
 }
+
+// FlushListCache writes the list cache to Options.ListCacheFile now if it
+// changed (it is otherwise saved a moment after each change). Call it at
+// shutdown.
+func (st *Store) FlushListCache() error { return st.cache.index.flush(st.cache) }
 
 // Errors callers map to API codes.
 var (

@@ -52,7 +52,7 @@ func summarize(data []byte) summary {
 				continue
 			}
 			first = false
-			h, ok := parseHeader(line)
+			h, ok := parseValidHeader(line)
 			if !ok {
 				return summary{}
 			}
