@@ -59,11 +59,16 @@ func (c *AdapterConfig) CacheRetention(opts *StreamOptions) string {
 	return CacheShort
 }
 
-// MissingKey reports the error pi gives for a call without an API key, or
-// nil when there is a key.
-func MissingKey(model *Model, opts *StreamOptions) error {
-	if opts == nil || opts.APIKey == "" {
-		return Failure("No API key for provider: " + model.Provider)
+// BeginStream starts the assistant message of one adapter call: it returns
+// the stream, opts (never nil) and the error pi gives for a call without an
+// API key, which the adapter hands to s.Fail before any request is made.
+func BeginStream(model *Model, opts *StreamOptions, emit func(*StreamEvent), now time.Time) (*AssistantStream, *StreamOptions, error) {
+	s := NewAssistantStream(model, emit, now)
+	if opts == nil {
+		opts = &StreamOptions{}
 	}
-	return nil
+	if opts.APIKey == "" {
+		return s, opts, Failure("No API key for provider: " + model.Provider)
+	}
+	return s, opts, nil
 }

@@ -22,11 +22,8 @@ func NewResponses(cfg ai.AdapterConfig) *Responses {
 
 // Stream implements ai.Provider.
 func (p *Responses) Stream(ctx context.Context, m *ai.Model, c *ai.Context, opts *ai.StreamOptions, emit func(*ai.StreamEvent)) *ai.Message {
-	s := ai.NewAssistantStream(m, emit, p.cfg.Now())
-	if opts == nil {
-		opts = &ai.StreamOptions{}
-	}
-	if err := ai.MissingKey(m, opts); err != nil {
+	s, opts, err := ai.BeginStream(m, opts, emit, p.cfg.Now())
+	if err != nil {
 		return s.Fail(ctx, err)
 	}
 	cp := resolveCompat(m)
