@@ -190,3 +190,36 @@ function fakeControl(url) {
     },
   };
 }
+
+export function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+
+/**
+ * openNewSession signs in on a new page, adds dir as project name through the
+ * API, selects it and starts a session; it returns the page, composer ready.
+ */
+export async function openNewSession(ctx, name, dir) {
+  const { page } = await ctx.browser();
+  await page.goto(ctx.base);
+  await page.getByLabel("Password").fill(ctx.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("navigation", { name: "Projects" }).waitFor();
+  const created = await page.evaluate(
+    async ([name, path]) => {
+      const r = await fetch("/api/v1/projects", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Authorization: `Bearer ${localStorage.getItem("pi-forge/auth-token")}` },
+        body: JSON.stringify({ name, path }),
+      });
+      return r.status;
+    },
+    [name, dir],
+  );
+  assert(created === 201, `project created (${created})`);
+  await page.reload();
+  await page.locator(".project-name .name", { hasText: name }).click();
+  await page.getByRole("button", { name: "+ New session" }).first().click();
+  await page.locator("#composer-input").waitFor();
+  return page;
+}

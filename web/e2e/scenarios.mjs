@@ -2,15 +2,12 @@
 // left (signed in, a project, a session with turns). Every wait is for a
 // selector or an event, never a fixed sleep. ctx comes from run.mjs.
 import { join } from "node:path";
+import { assert } from "./harness.mjs";
 
 const LONG = Array.from({ length: 160 }, (_, i) => `word${i}`).join(" ") + " THE-END.";
 
 async function shot(ctx, page, name) {
   if (ctx.shots) await page.screenshot({ path: join(ctx.shots, `${name}.png`) });
-}
-
-function assert(cond, msg) {
-  if (!cond) throw new Error(msg);
 }
 
 async function signIn(ctx, page) {

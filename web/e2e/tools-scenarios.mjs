@@ -3,10 +3,7 @@
 // shows the todo strip and drives the Processes tab. ctx comes from run.mjs.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-
-function assert(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
+import { openNewSession } from "./harness.mjs";
 
 const QUESTION = {
   questions: [
@@ -27,25 +24,8 @@ export const toolsScenarios = [
     async run(ctx) {
       const dir = join(ctx.dirs.workspace, "tools-demo");
       mkdirSync(dir, { recursive: true });
-      const { page } = await ctx.browser();
+      const page = await openNewSession(ctx, "tools-demo", dir);
       ctx.state.page = page;
-      await page.goto(ctx.base);
-      await page.getByLabel("Password").fill(ctx.password);
-      await page.getByRole("button", { name: "Sign in" }).click();
-      await page.getByRole("navigation", { name: "Projects" }).waitFor();
-      const created = await page.evaluate(async (path) => {
-        const r = await fetch("/api/v1/projects", {
-          method: "POST",
-          headers: { "Content-Type": "application/json", Authorization: `Bearer ${localStorage.getItem("pi-forge/auth-token")}` },
-          body: JSON.stringify({ name: "tools-demo", path }),
-        });
-        return r.status;
-      }, dir);
-      assert(created === 201, `project created (${created})`);
-      await page.reload();
-      await page.locator(".project-name .name", { hasText: "tools-demo" }).click();
-      await page.getByRole("button", { name: "+ New session" }).first().click();
-      await page.locator("#composer-input").waitFor();
       await page.locator(".conn-live").waitFor();
 
       await ctx.fake.script([

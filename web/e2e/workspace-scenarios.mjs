@@ -7,10 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-
-function assert(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
+import { assert, openNewSession } from "./harness.mjs";
 
 function git(dir, ...args) {
   return execFileSync("git", args, { cwd: dir, encoding: "utf8", env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", HOME: dir } });
@@ -33,25 +30,8 @@ export const workspaceScenarios = [
       git(dir, "-c", "user.name=E2E", "-c", "user.email=e2e@example.com", "add", "-A");
       git(dir, "-c", "user.name=E2E", "-c", "user.email=e2e@example.com", "commit", "-q", "-m", "initial");
 
-      const { page } = await ctx.browser();
+      const page = await openNewSession(ctx, "ws-demo", dir);
       ctx.state.page = ctx.state.ws = page;
-      await page.goto(ctx.base);
-      await page.getByLabel("Password").fill(ctx.password);
-      await page.getByRole("button", { name: "Sign in" }).click();
-      await page.getByRole("navigation", { name: "Projects" }).waitFor();
-      const created = await page.evaluate(async (path) => {
-        const r = await fetch("/api/v1/projects", {
-          method: "POST",
-          headers: { "Content-Type": "application/json", Authorization: `Bearer ${localStorage.getItem("pi-forge/auth-token")}` },
-          body: JSON.stringify({ name: "ws-demo", path }),
-        });
-        return r.status;
-      }, dir);
-      assert(created === 201, `project created (${created})`);
-      await page.reload();
-      await page.locator(".project-name .name", { hasText: "ws-demo" }).click();
-      await page.getByRole("button", { name: "+ New session" }).first().click();
-      await page.locator("#composer-input").waitFor();
       ctx.state.wsDir = dir;
       // The side panel, on the Files tab.
       const toggle = page.getByRole("button", { name: "Panel" });
