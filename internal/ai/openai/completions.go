@@ -46,9 +46,17 @@ func (p *Completions) Stream(ctx context.Context, m *ai.Model, c *ai.Context, op
 		header.Set("x-client-request-id", opts.SessionID)
 		header.Set("x-session-affinity", opts.SessionID)
 	}
+	st := chatStream{s: s, model: m, byIndex: map[int]int{}, byID: map[string]int{}}
+	return post(ctx, p.cfg, s, m, opts, "/chat/completions", header, body, st.read)
+}
+
+// post sends one OpenAI request to {baseUrl}{path} and reads its event
+// stream with read; both OpenAI APIs end a call this way.
+func post(ctx context.Context, cfg ai.AdapterConfig, s *ai.AssistantStream, m *ai.Model, opts *ai.StreamOptions, path string,
+	header http.Header, body []byte, read func(context.Context, *wire.SSEReader) (ai.StopReason, error)) *ai.Message {
 	wire.MergeHeaders(header, opts.Headers)
-	resp, err := wire.Do(ctx, p.cfg.Client(opts), &wire.Request{
-		URL:    strings.TrimRight(m.BaseURL, "/") + "/chat/completions",
+	resp, err := wire.Do(ctx, cfg.Client(opts), &wire.Request{
+		URL:    strings.TrimRight(m.BaseURL, "/") + path,
 		Header: header,
 		Body:   body,
 	})
@@ -57,8 +65,7 @@ func (p *Completions) Stream(ctx context.Context, m *ai.Model, c *ai.Context, op
 	}
 	defer resp.Body.Close()
 	s.Start()
-	st := chatStream{s: s, model: m, byIndex: map[int]int{}, byID: map[string]int{}}
-	reason, err := st.read(ctx, wire.NewSSEReader(resp.Body))
+	reason, err := read(ctx, wire.NewSSEReader(resp.Body))
 	if err != nil {
 		return s.Fail(ctx, err)
 	}

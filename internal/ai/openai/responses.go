@@ -40,23 +40,8 @@ func (p *Responses) Stream(ctx context.Context, m *ai.Model, c *ai.Context, opts
 		}
 		header.Set("x-client-request-id", opts.SessionID)
 	}
-	wire.MergeHeaders(header, opts.Headers)
-	resp, err := wire.Do(ctx, p.cfg.Client(opts), &wire.Request{
-		URL:    strings.TrimRight(m.BaseURL, "/") + "/responses",
-		Header: header,
-		Body:   body,
-	})
-	if err != nil {
-		return s.Fail(ctx, openAIError(err))
-	}
-	defer resp.Body.Close()
-	s.Start()
 	st := responsesStream{s: s, model: m, current: -1}
-	reason, err := st.read(ctx, wire.NewSSEReader(resp.Body))
-	if err != nil {
-		return s.Fail(ctx, err)
-	}
-	return s.Finish(ctx, reason)
+	return post(ctx, p.cfg, s, m, opts, "/responses", header, body, st.read)
 }
 
 // responsesEvent is one Responses stream event; Item stays raw so a
