@@ -20,8 +20,11 @@ import (
 
 const (
 	indexVersion = 1
-	// indexSaveDelay batches the saves of a burst of lists and appends.
-	indexSaveDelay = 2 * time.Second
+	// indexSaveDelay batches saves: while a session runs, each list re-reads
+	// its file, and the whole cache (megabytes for 10,000 sessions) need not
+	// be rewritten each time. A save lost to a crash only means those files
+	// are read again at the next start; shutdown saves at once.
+	indexSaveDelay = 30 * time.Second
 )
 
 type indexFile struct {
