@@ -1,9 +1,8 @@
 package agent
 
 import (
-	"github.com/pi-forge/pi-forge/internal/jsonw"
-
 	"github.com/pi-forge/pi-forge/internal/ai"
+	"github.com/pi-forge/pi-forge/internal/jsonw"
 )
 
 // Framing selects how message_update is written.
@@ -46,11 +45,11 @@ func (e *Event) AppendJSON(dst []byte, f Framing) ([]byte, error) {
 	case EventToolExecutionStart:
 		w.Str("toolCallId", e.ToolCallID)
 		w.Str("toolName", e.ToolName)
-		w.RawOrNull("args", argsJSON(e.Args))
+		w.Raw("args", argsJSON(e.Args))
 	case EventToolExecutionUpdate:
 		w.Str("toolCallId", e.ToolCallID)
 		w.Str("toolName", e.ToolName)
-		w.RawOrNull("args", argsJSON(e.Args))
+		w.Raw("args", argsJSON(e.Args))
 		w.Value("partialResult", e.Result)
 	case EventToolExecutionEnd:
 		w.Str("toolCallId", e.ToolCallID)

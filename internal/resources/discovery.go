@@ -1,6 +1,7 @@
 package resources
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 )
@@ -114,7 +115,7 @@ func discover(k kind, in discoverInput) []found {
 // searched (skills as skill directories, prompts recursively), a missing
 // path is nothing.
 func filesAt(k kind, p string) []string {
-	st, err := statFollow(p)
+	st, err := os.Stat(p)
 	if err != nil {
 		return nil
 	}

@@ -173,5 +173,3 @@ func resolveFrom(p, base, home string) string {
 	}
 	return filepath.Join(base, e)
 }
-
-func statFollow(p string) (os.FileInfo, error) { return os.Stat(p) }

@@ -135,18 +135,11 @@ func (g *goGrepper) grepFile(ctx context.Context, path string, explicit bool, ma
 // fill reads r into buf after its first held bytes until buf is full or r
 // ends; n counts the bytes in buf.
 func fill(r io.Reader, buf []byte, held int) (n int, eof bool, err error) {
-	n = held
-	for n < len(buf) {
-		k, err := r.Read(buf[n:])
-		n += k
-		if errors.Is(err, io.EOF) {
-			return n, true, nil
-		}
-		if err != nil {
-			return n, false, err
-		}
+	k, err := io.ReadFull(r, buf[held:])
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return held + k, true, nil
 	}
-	return n, false, nil
+	return held + k, false, err
 }
 
 // globFilter is ripgrep's --glob: a gitignore-style glob relative to the
