@@ -3,12 +3,13 @@ package session
 import (
 	"bytes"
 	"encoding/gob"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/pi-forge/pi-forge/internal/atomicfile"
 )
 
 // The list cache is kept on disk so that the first list after a restart
@@ -125,19 +126,7 @@ func (ix *listIndex) flush(c *listCache) error {
 	if !dirty {
 		return nil
 	}
-	f := indexFile{Version: indexVersion, Files: map[string]indexEntry{}}
-	c.mu.Lock()
-	for p, cs := range c.files {
-		f.Files[p] = toIndexEntry(cs)
-	}
-	c.mu.Unlock()
-	var buf bytes.Buffer
-	err := gob.NewEncoder(&buf).Encode(f)
-	data := buf.Bytes()
-	if err != nil {
-		return fmt.Errorf("session: encode list cache: %w", err)
-	}
-	if err := writeFileAtomic(ix.path, data); err != nil {
+	if err := ix.write(c); err != nil {
 		ix.mu.Lock()
 		ix.dirty = true // try again with the next change or flush
 		ix.mu.Unlock()
@@ -146,25 +135,21 @@ func (ix *listIndex) flush(c *listCache) error {
 	return nil
 }
 
-// writeFileAtomic replaces path with data through a temp file and a rename,
-// so a reader never sees half a file.
-func writeFileAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+// write replaces the file with c's summaries; 0600, as they hold the
+// sessions' first messages.
+func (ix *listIndex) write(c *listCache) error {
+	f := indexFile{Version: indexVersion, Files: map[string]indexEntry{}}
+	c.mu.Lock()
+	for p, cs := range c.files {
+		f.Files[p] = toIndexEntry(cs)
+	}
+	c.mu.Unlock()
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(f); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
+	if err := os.MkdirAll(filepath.Dir(ix.path), 0o700); err != nil {
 		return err
 	}
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		_ = os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		_ = os.Remove(tmp.Name())
-		return err
-	}
-	return nil
+	return atomicfile.WriteFile(ix.path, buf.Bytes(), 0o600)
 }
